@@ -1,0 +1,92 @@
+import Foundation
+
+/// Where one replica (a container, later a Kubernetes pod) is in its life.
+public enum ReplicaPhase: String, Sendable, Equatable {
+    case starting, running, healthy, unhealthy, stopping, exited
+}
+
+public struct Replica: Sendable, Equatable, Identifiable {
+    public var id: String
+    public var name: String
+    public var phase: ReplicaPhase
+    public var restarts: Int
+    public var startedAt: Date?
+    /// CPU in percent of one core, when known.
+    public var cpuPercent: Double?
+    public var memoryBytes: UInt64?
+    public var image: String
+
+    public init(
+        id: String, name: String, phase: ReplicaPhase, restarts: Int = 0, startedAt: Date? = nil,
+        cpuPercent: Double? = nil, memoryBytes: UInt64? = nil, image: String = ""
+    ) {
+        self.id = id
+        self.name = name
+        self.phase = phase
+        self.restarts = restarts
+        self.startedAt = startedAt
+        self.cpuPercent = cpuPercent
+        self.memoryBytes = memoryBytes
+        self.image = image
+    }
+
+    /// Ready means it serves traffic: healthy, or running without a health check.
+    public var isReady: Bool { phase == .healthy }
+}
+
+/// One Big Pod as the runtime last reported it.
+public struct PodSnapshot: Sendable, Equatable {
+    public var id: PodID
+    public var desiredReplicas: Int
+    public var replicas: [Replica]
+
+    public init(id: PodID, desiredReplicas: Int, replicas: [Replica]) {
+        self.id = id
+        self.desiredReplicas = desiredReplicas
+        self.replicas = replicas
+    }
+
+    public var readyCount: Int { replicas.filter(\.isReady).count }
+    public var restartTotal: Int { replicas.reduce(0) { $0 + $1.restarts } }
+    public var cpuPercent: Double? { sumOptional(replicas.map(\.cpuPercent)) }
+    public var memoryBytes: UInt64? {
+        let values = replicas.compactMap(\.memoryBytes)
+        return values.isEmpty ? nil : values.reduce(0, +)
+    }
+    /// The pod has been up as long as its oldest running replica.
+    public var oldestStart: Date? { replicas.compactMap(\.startedAt).min() }
+
+    private func sumOptional(_ values: [Double?]) -> Double? {
+        let known = values.compactMap { $0 }
+        return known.isEmpty ? nil : known.reduce(0, +)
+    }
+}
+
+/// Everything a runtime knows at one moment.
+public struct RuntimeSnapshot: Sendable, Equatable {
+    public var takenAt: Date
+    public var pods: [PodSnapshot]
+    /// Containers of the same project that match no pod; shown as "other", never dropped.
+    public var unmatched: [Replica]
+
+    public init(takenAt: Date, pods: [PodSnapshot], unmatched: [Replica] = []) {
+        self.takenAt = takenAt
+        self.pods = pods
+        self.unmatched = unmatched
+    }
+
+    public func pod(_ id: PodID) -> PodSnapshot? { pods.first { $0.id == id } }
+}
+
+/// Names the runtime for the header: "demo", "docker 29.0.1 unix:///var/run/docker.sock".
+public struct RuntimeIdentity: Sendable, Equatable {
+    public var kind: String
+    public var endpoint: String
+    public var version: String?
+
+    public init(kind: String, endpoint: String, version: String? = nil) {
+        self.kind = kind
+        self.endpoint = endpoint
+        self.version = version
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// Settings a user keeps in a file; command-line flags override them.
+public struct PodtopConfig: Sendable, Equatable {
+    public var topology: Topology
+    public var refreshSeconds: Double?
+    public var theme: String?
+    public var logLines: Int?
+
+    public init(topology: Topology, refreshSeconds: Double? = nil, theme: String? = nil, logLines: Int? = nil) {
+        self.topology = topology
+        self.refreshSeconds = refreshSeconds
+        self.theme = theme
+        self.logLines = logLines
+    }
+
+    public static let builtIn = PodtopConfig(topology: DreamScapeDefaults.topology)
+}
+
+/// Reads `config.yaml`:
+///
+/// ```yaml
+/// refresh: 1
+/// theme: default
+/// pods:
+///   - id: core
+///     name: Core
+///     match:
+///       - labels: { com.docker.compose.service: core-pod }
+///       - name: "*-core-pod-*"
+///     replicas: { min: 1, max: 10 }
+///     services:
+///       - { name: nginx, health: "http://127.0.0.1/health", warn_ms: 200, critical_ms: 500 }
+/// infrastructure:
+///   - { name: redis, tcp: "127.0.0.1:6379" }
+/// ```
+/// A file without `pods` keeps the DreamScape pods; one without `infrastructure` keeps MongoDB
+/// and Redis.
+public enum ConfigFile {
+    public static func parse(_ text: String, file: String) throws(FileProblem) -> PodtopConfig {
+        let root = try YAMLReader(file: file).root(text)
+        let fields = try root.entries(allowed: ["refresh", "theme", "log_lines", "pods", "infrastructure"])
+        var config = PodtopConfig.builtIn
+        if let refresh = fields["refresh"] { config.refreshSeconds = try refresh.double(in: 0.1...3600) }
+        if let theme = fields["theme"] { config.theme = try theme.string() }
+        if let lines = fields["log_lines"] { config.logLines = try lines.int(in: 100...10_000_000) }
+        if let pods = fields["pods"] {
+            config.topology.pods = try pods.items().map { (item) throws(FileProblem) in try pod(item) }
+            guard !config.topology.pods.isEmpty else { throw pods.fail("list at least one pod") }
+            var seen = Set<PodID>()
+            for (index, spec) in config.topology.pods.enumerated() where !seen.insert(spec.id).inserted {
+                throw try pods.items()[index].fail("pod id '\(spec.id)' is used twice")
+            }
+        }
+        if let infra = fields["infrastructure"] {
+            config.topology.infrastructure = try infra.items().map { (item) throws(FileProblem) in try infrastructure(item) }
+        }
+        return config
+    }
+
+    private static func pod(_ node: YAMLReader.Located) throws(FileProblem) -> PodSpec {
+        let fields = try node.entries(allowed: ["id", "name", "match", "replicas", "services"])
+        guard let idNode = fields["id"] else { throw node.fail("a pod needs an id") }
+        let id = try idNode.string()
+        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw idNode.fail("an id is letters, digits, - and _")
+        }
+        let name = try fields["name"]?.string() ?? id.capitalized
+        var rules: [ContainerSelector.Rule] = []
+        if let match = fields["match"] {
+            for item in try match.items() {
+                let rule = try item.entries(allowed: ["labels", "name"])
+                if let labels = rule["labels"] {
+                    var wanted: [String: String] = [:]
+                    for (key, value) in try labels.entries() { wanted[key] = try value.string() }
+                    guard !wanted.isEmpty else { throw labels.fail("list at least one label") }
+                    rules.append(.labels(wanted))
+                }
+                if let pattern = rule["name"] { rules.append(.name(try pattern.string())) }
+            }
+        } else {
+            rules = [.labels(["dreamscape.pod": id]), .labels(["com.docker.compose.service": "\(id)-pod"])]
+        }
+        var minReplicas = 0, maxReplicas = 20
+        if let replicas = fields["replicas"] {
+            let bounds = try replicas.entries(allowed: ["min", "max"])
+            minReplicas = try bounds["min"]?.int(in: 0...1000) ?? 0
+            maxReplicas = try bounds["max"]?.int(in: 0...1000) ?? 20
+            guard minReplicas <= maxReplicas else { throw replicas.fail("min \(minReplicas) is above max \(maxReplicas)") }
+        }
+        guard let servicesNode = fields["services"] else { throw node.fail("a pod needs a services list") }
+        let services = try servicesNode.items().map { (item) throws(FileProblem) in try service(item) }
+        return PodSpec(
+            id: PodID(id), displayName: name, services: services, selector: ContainerSelector(rules),
+            minReplicas: minReplicas, maxReplicas: maxReplicas
+        )
+    }
+
+    private static func service(_ node: YAMLReader.Located) throws(FileProblem) -> ServiceSpec {
+        let fields = try node.entries(allowed: ["name", "health", "tcp", "warn_ms", "critical_ms"])
+        guard let name = fields["name"] else { throw node.fail("a service needs a name") }
+        return ServiceSpec(name: try name.string(), check: try check(node, fields), thresholds: try thresholds(fields))
+    }
+
+    private static func infrastructure(_ node: YAMLReader.Located) throws(FileProblem) -> InfraSpec {
+        let fields = try node.entries(allowed: ["name", "health", "tcp", "warn_ms", "critical_ms"])
+        guard let name = fields["name"] else { throw node.fail("an infrastructure entry needs a name") }
+        return InfraSpec(name: try name.string(), check: try check(node, fields), thresholds: try thresholds(fields))
+    }
+
+    private static func check(
+        _ node: YAMLReader.Located, _ fields: [String: YAMLReader.Located]
+    ) throws(FileProblem) -> HealthCheck {
+        if let health = fields["health"] {
+            let url = try health.string()
+            guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
+                throw health.fail("'\(url)' is not an http:// or https:// URL")
+            }
+            return .http(url: url)
+        }
+        if let tcp = fields["tcp"] {
+            let target = try tcp.string()
+            guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]),
+                  (1...65535).contains(port), colon != target.startIndex
+            else { throw tcp.fail("'\(target)' is not host:port") }
+            return .tcp(host: String(target[..<colon]), port: port)
+        }
+        throw node.fail("give either health (an http:// URL) or tcp (host:port)")
+    }
+
+    private static func thresholds(_ fields: [String: YAMLReader.Located]) throws(FileProblem) -> LatencyThresholds {
+        let warn = try fields["warn_ms"]?.double(in: 0.1...600_000) ?? LatencyThresholds.standard.warnMs
+        let critical = try fields["critical_ms"]?.double(in: 0.1...600_000) ?? max(warn, LatencyThresholds.standard.criticalMs)
+        if critical < warn, let node = fields["critical_ms"] { throw node.fail("critical_ms \(critical) is below warn_ms \(warn)") }
+        return LatencyThresholds(warnMs: warn, criticalMs: critical)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Compact, fixed-width friendly renderings of numbers for narrow columns.
+public enum Format {
+    /// 512B, 12K, 210M, 1.5G (binary units).
+    public static func bytes(_ value: UInt64?) -> String {
+        guard let value else { return "–" }
+        let units = ["B", "K", "M", "G", "T"]
+        var amount = Double(value)
+        var unit = 0
+        while amount >= 1024, unit < units.count - 1 {
+            amount /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(value)B" }
+        return amount < 10 ? String(format: "%.1f%@", amount, units[unit]) : "\(Int(amount.rounded()))\(units[unit])"
+    }
+
+    /// 0.4%, 12%, 180%.
+    public static func percent(_ value: Double?) -> String {
+        guard let value else { return "–" }
+        return value < 10 ? String(format: "%.1f%%", value) : "\(Int(value.rounded()))%"
+    }
+
+    /// 3ms, 42ms, 1.2s; "–" when there was no answer.
+    public static func milliseconds(_ value: Double?) -> String {
+        guard let value else { return "–" }
+        if value < 1 { return String(format: "%.1fms", value) }
+        if value < 1000 { return "\(Int(value.rounded()))ms" }
+        return String(format: "%.1fs", value / 1000)
+    }
+
+    /// 45s, 3m12s, 5h04m, 2d03h: two units at most.
+    public static func duration(_ seconds: TimeInterval?) -> String {
+        guard let seconds, seconds >= 0 else { return "–" }
+        let s = Int(seconds)
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+        if s < 86400 { return "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" }
+        return "\(s / 86400)d\(String(format: "%02d", s % 86400 / 3600))h"
+    }
+
+    /// HH:MM:SS in the machine's time zone.
+    public static func clock(_ date: Date, timeZone: TimeZone = .current) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.hour, .minute, .second], from: date)
+        return String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+    }
+}

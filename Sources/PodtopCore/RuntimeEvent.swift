@@ -1,0 +1,23 @@
+import Foundation
+
+/// Which thing a health sample belongs to.
+public enum HealthTarget: Hashable, Sendable {
+    case service(ServiceID)
+    case infrastructure(String)
+}
+
+/// Everything the outside world tells the dashboard arrives as one of these values.
+public enum RuntimeEvent: Sendable {
+    case connected(RuntimeIdentity)
+    case snapshot(RuntimeSnapshot)
+    case health(HealthTarget, HealthSample)
+    case logs([LogLine])
+    case disconnected(reason: String, retryIn: Duration)
+}
+
+/// An error a runtime reports for an action, in words fit for the status line.
+public struct RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,98 @@
+import Yams
+
+/// Walks a YAML document while remembering where it is, so every error names the file, the
+/// line and the field. Config and theme parsing both read through it.
+struct YAMLReader {
+    let file: String
+
+    func root(_ text: String) throws(FileProblem) -> Located {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                return Located(node: .mapping(Node.Mapping([])), path: "", reader: self)
+            }
+            return Located(node: node, path: "", reader: self)
+        } catch let error as YamlError {
+            throw problem(from: error)
+        } catch {
+            throw FileProblem(file: file, line: nil, field: nil, problem: "\(error)")
+        }
+    }
+
+    private func problem(from error: YamlError) -> FileProblem {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+            return FileProblem(file: file, line: mark.line, field: nil, problem: "invalid YAML: \(what)")
+        default:
+            return FileProblem(file: file, line: nil, field: nil, problem: "invalid YAML: \(error)")
+        }
+    }
+
+    struct Located {
+        let node: Node
+        let path: String
+        let reader: YAMLReader
+
+        var line: Int? { node.mark.map(\.line) }
+
+        func fail(_ problem: String) -> FileProblem {
+            FileProblem(file: reader.file, line: line, field: path.isEmpty ? nil : path, problem: problem)
+        }
+
+        func child(_ node: Node, _ component: String) -> Located {
+            let separator = path.isEmpty || component.hasPrefix("[") ? "" : "."
+            return Located(node: node, path: path + separator + component, reader: reader)
+        }
+
+        /// The mapping's entries in file order; keys must be plain strings.
+        func entries() throws(FileProblem) -> [(key: String, value: Located)] {
+            guard let mapping = node.mapping else { throw fail("expected a mapping of keys to values") }
+            var result: [(String, Located)] = []
+            for (key, value) in mapping {
+                guard let name = key.string else { throw child(key, "?").fail("keys must be text") }
+                result.append((name, child(value, name)))
+            }
+            return result
+        }
+
+        /// Entries, refusing any key not in `allowed` (a typo should not be silently ignored).
+        func entries(allowed: Set<String>) throws(FileProblem) -> [String: Located] {
+            var result: [String: Located] = [:]
+            for (key, value) in try entries() {
+                guard allowed.contains(key) else {
+                    throw value.fail("unknown field; expected one of \(allowed.sorted().joined(separator: ", "))")
+                }
+                result[key] = value
+            }
+            return result
+        }
+
+        func items() throws(FileProblem) -> [Located] {
+            guard let sequence = node.sequence else { throw fail("expected a list") }
+            return sequence.enumerated().map { child($1, "[\($0)]") }
+        }
+
+        func string() throws(FileProblem) -> String {
+            guard let scalar = node.scalar else { throw fail("expected a single value") }
+            return scalar.string
+        }
+
+        func int(in range: ClosedRange<Int>) throws(FileProblem) -> Int {
+            guard let value = node.int else { throw fail("expected a whole number") }
+            guard range.contains(value) else { throw fail("\(value) is out of range \(range.lowerBound)…\(range.upperBound)") }
+            return value
+        }
+
+        func double(in range: ClosedRange<Double>) throws(FileProblem) -> Double {
+            guard let value = node.float ?? node.int.map(Double.init) else { throw fail("expected a number") }
+            guard range.contains(value) else { throw fail("\(value) is out of range \(range.lowerBound)…\(range.upperBound)") }
+            return value
+        }
+
+        func bool() throws(FileProblem) -> Bool {
+            guard let value = node.bool else { throw fail("expected true or false") }
+            return value
+        }
+    }
+}

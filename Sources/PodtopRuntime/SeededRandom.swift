@@ -1,0 +1,21 @@
+/// SplitMix64: small, fast, and the same sequence for the same seed on every machine, which is
+/// what makes `podtop --demo --seed N` repeatable.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
+    public mutating func chance(_ probability: Double) -> Bool { unit() < probability }
+
+    public mutating func pick<T>(_ options: [T]) -> T { options[Int(next() % UInt64(options.count))] }
+}

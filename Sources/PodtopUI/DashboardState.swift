@@ -1,0 +1,144 @@
+import Foundation
+import PodtopCore
+
+/// What is selected: a pod, or one service inside it. Held by identity, not by row number,
+/// so that nothing the runtime reports can make the selection jump.
+public enum Selection: Hashable, Sendable {
+    case pod(PodID)
+    case service(ServiceID)
+
+    public var pod: PodID {
+        switch self {
+        case .pod(let id): id
+        case .service(let id): id.pod
+        }
+    }
+}
+
+public enum Focus: Sendable, Equatable {
+    case pods, logs
+}
+
+/// A dialog over the dashboard. It names its pod itself, so it keeps acting on that pod
+/// whatever happens to the selection or the data meanwhile.
+public enum Modal: Sendable, Equatable {
+    case confirmRestart(PodID)
+    case scale(PodID, current: Int, target: Int)
+    case confirmScaleToZero(PodID, current: Int)
+    case filter(draft: String, previous: String)
+    case help
+
+    var keyContext: KeyContext {
+        switch self {
+        case .confirmRestart, .confirmScaleToZero: .confirm
+        case .scale: .scale
+        case .filter: .logs  // typing is handled before the keymap; see DashboardState.handleFilterKey
+        case .help: .help
+        }
+    }
+}
+
+public struct StatusMessage: Sendable, Equatable {
+    public var text: String
+    public var isError: Bool
+    public var at: Date
+}
+
+public enum ConnectionState: Sendable, Equatable {
+    case connecting
+    case connected
+    case disconnected(reason: String, retryAt: Date)
+}
+
+/// Which actions the runtime offers; keys for the others are shown greyed and say why.
+public struct Capabilities: Sendable, Equatable {
+    public var canRestart: Bool
+    public var canScale: Bool
+    public init(canRestart: Bool, canScale: Bool) {
+        self.canRestart = canRestart
+        self.canScale = canScale
+    }
+}
+
+public struct LogViewState: Sendable, Equatable {
+    /// Lines hidden below the view, counting from the newest; 0 means following.
+    public var scrollBack = 0
+    /// Lines that arrived while paused.
+    public var unseen = 0
+    public var filter = ""
+
+    public var isFollowing: Bool { scrollBack == 0 }
+
+    public func accepts(_ line: LogLine) -> Bool {
+        filter.isEmpty
+            || line.text.localizedCaseInsensitiveContains(filter)
+            || line.source.label.localizedCaseInsensitiveContains(filter)
+    }
+}
+
+/// The whole dashboard as a value: owned by the UI loop alone, changed only by `handle`.
+public struct DashboardState: Sendable {
+    public var topology: Topology
+    public var identity: RuntimeIdentity?
+    public var connection: ConnectionState = .connecting
+    public var snapshot: RuntimeSnapshot?
+    public var lastDataAt: Date?
+    public var health: [HealthTarget: ServiceHealthHistory] = [:]
+    public var logs: LogBuffer
+    public var logView = LogViewState()
+    public var now: Date
+    public var refreshSeconds: Double
+    public var selection: Selection
+    public var focus: Focus = .pods
+    public var modal: Modal?
+    public var status: StatusMessage?
+    public var themeNames: [String]
+    public var themeIndex: Int
+    public var capabilities: Capabilities
+    /// Pods with an action under way, so a second one is refused with a clear word.
+    public var busyPods: Set<PodID> = []
+    /// Rows of the log pane at the last layout; a page is this many lines.
+    public var logPageSize = 10
+
+    public init(
+        topology: Topology, now: Date, refreshSeconds: Double = 1, logCapacity: Int = 10_000,
+        themeNames: [String] = ["default"], themeIndex: Int = 0,
+        capabilities: Capabilities = Capabilities(canRestart: true, canScale: true)
+    ) {
+        self.topology = topology
+        self.now = now
+        self.refreshSeconds = refreshSeconds
+        logs = LogBuffer(capacity: logCapacity)
+        self.themeNames = themeNames.isEmpty ? ["default"] : themeNames
+        self.themeIndex = min(max(0, themeIndex), max(0, themeNames.count - 1))
+        self.capabilities = capabilities
+        selection = topology.pods.first.map { .pod($0.id) } ?? .pod(PodID(""))
+    }
+
+    public var themeName: String { themeNames[themeIndex] }
+
+    public var keyContext: KeyContext {
+        if let modal { return modal.keyContext }
+        return focus == .logs ? .logs : .dashboard
+    }
+
+    /// Every selectable row in screen order: each pod, then its services.
+    public var selectableItems: [Selection] {
+        topology.pods.flatMap { pod in [Selection.pod(pod.id)] + pod.serviceIDs().map(Selection.service) }
+    }
+
+    public func history(_ target: HealthTarget) -> ServiceHealthHistory? { health[target] }
+
+    public func healthByService(of pod: PodSpec) -> [String: HealthClass] {
+        Dictionary(uniqueKeysWithValues: pod.services.map { service in
+            (service.name, health[.service(ServiceID(pod: pod.id, name: service.name))]?.verdict ?? .unknown)
+        })
+    }
+
+    public func rollup(of pod: PodSpec) -> PodRollup {
+        PodRollup.of(spec: pod, snapshot: snapshot?.pod(pod.id), health: healthByService(of: pod))
+    }
+
+    /// Seconds since the runtime last reported, nil before the first report.
+    public var dataAge: Double? { lastDataAt.map { max(0, now.timeIntervalSince($0)) } }
+}

@@ -1,0 +1,38 @@
+import PodtopCore
+
+/// The top line: what podtop is watching, how fresh the data is, and the time.
+enum HeaderView {
+    static func draw(_ state: DashboardState, in rect: Rect, into canvas: inout Canvas) {
+        guard rect.height > 0 else { return }
+        canvas.fill(rect, role: .header)
+        var x = rect.x + 1
+        x += canvas.put("podtop", x: x, y: rect.y, role: .headerAccent) + 2
+        let target: String
+        if let identity = state.identity {
+            target = [identity.kind, identity.version, identity.endpoint].compactMap { $0 }.joined(separator: " · ")
+        } else {
+            target = "connecting…"
+        }
+        let clock = Format.clock(state.now)
+        let right = rect.maxX - DisplayWidth.of(clock) - 1
+        var parts = [target, "refresh \(Format.interval(state.refreshSeconds))"]
+        if let age = state.dataAge { parts.append("data \(Int(age))s ago") }
+        parts.append("theme \(state.themeName)")
+        x += canvas.put(parts.joined(separator: "  ·  "), x: x, y: rect.y, role: .header, limit: max(0, right - x - 1))
+        if case .disconnected(let reason, let retryAt) = state.connection {
+            let wait = max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))
+            let badge = " DISCONNECTED — retrying in \(wait) s: \(reason) "
+            canvas.put(badge, x: x + 2, y: rect.y, role: .statusCritical, limit: max(0, right - x - 3))
+        }
+        canvas.put(clock, x: right, y: rect.y, role: .headerAccent)
+    }
+}
+
+extension Format {
+    /// "1s", "2.5s", "500ms": how the refresh interval reads in the header.
+    static func interval(_ seconds: Double) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        if seconds == seconds.rounded() { return "\(Int(seconds))s" }
+        return "\(seconds)s"
+    }
+}

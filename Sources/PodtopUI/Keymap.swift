@@ -1,0 +1,85 @@
+/// What a key does. The reducer acts on these, never on raw keys.
+public enum Action: Hashable, Sendable {
+    case moveUp, moveDown, nextPod, previousPod
+    case restart, scale
+    case focusLogs, filterLogs, cycleTheme, help, quit
+    case confirm, cancel, increment, decrement, apply
+    case scrollUp, scrollDown, pageUp, pageDown, oldest, follow, leaveLogs
+}
+
+/// Where the keyboard is: each context has its own bindings.
+public enum KeyContext: String, Sendable, CaseIterable {
+    case dashboard = "Dashboard"
+    case logs = "Log pane"
+    case confirm = "Confirmation"
+    case scale = "Scale dialog"
+    case help = "Help"
+}
+
+public struct KeyBinding: Sendable {
+    public var keys: [KeyInput]
+    public var action: Action
+    /// Short word for the footer; nil keeps the binding out of the footer.
+    public var footer: String?
+    public var help: String
+    /// Shown as the keys in footer and help, e.g. "↑↓/jk".
+    public var keyLabel: String
+}
+
+/// The one table of keys: dispatch, the footer and the help screen all read it, so they cannot
+/// drift apart (k9s's habit).
+public enum Keymap {
+    public static let table: [KeyContext: [KeyBinding]] = [
+        .dashboard: [
+            bind([.up, .character("k")], .moveUp, nil, "Select the previous pod or service", "↑/k"),
+            bind([.down, .character("j")], .moveDown, nil, "Select the next pod or service", "↓/j"),
+            bind([.tab, .right], .nextPod, "pod", "Jump to the next pod", "Tab"),
+            bind([.backTab, .left], .previousPod, nil, "Jump to the previous pod", "S-Tab"),
+            bind([.character("r")], .restart, "restart", "Restart the selected pod, one replica at a time (asks first)", "r"),
+            bind([.character("s")], .scale, "scale", "Scale the selected pod (asks first)", "s"),
+            bind([.character("l"), .enter], .focusLogs, "logs", "Focus the log pane", "l/Enter"),
+            bind([.character("/")], .filterLogs, "filter", "Filter the log pane", "/"),
+            bind([.character("t")], .cycleTheme, "theme", "Next theme", "t"),
+            bind([.character("?")], .help, "help", "Show this help", "?"),
+            bind([.character("q")], .quit, "quit", "Quit podtop", "q"),
+        ],
+        .logs: [
+            bind([.up, .character("k")], .scrollUp, nil, "Scroll up one line (pauses follow)", "↑/k"),
+            bind([.down, .character("j")], .scrollDown, nil, "Scroll down one line", "↓/j"),
+            bind([.pageUp], .pageUp, "page", "Scroll up one page", "PgUp/PgDn"),
+            bind([.pageDown], .pageDown, nil, "Scroll down one page", "PgDn"),
+            bind([.home, .character("g")], .oldest, nil, "Go to the oldest line", "Home/g"),
+            bind([.end, .character("G")], .follow, "follow", "Follow new lines", "End/G"),
+            bind([.character("/")], .filterLogs, "filter", "Filter lines (substring, case-insensitive)", "/"),
+            bind([.escape, .character("l"), .tab], .leaveLogs, "back", "Back to the pods", "Esc"),
+            bind([.character("t")], .cycleTheme, nil, "Next theme", "t"),
+            bind([.character("?")], .help, "help", "Show this help", "?"),
+            bind([.character("q")], .quit, "quit", "Quit podtop", "q"),
+        ],
+        .confirm: [
+            bind([.character("y"), .character("Y")], .confirm, "yes", "Go ahead", "y"),
+            bind([.character("n"), .character("N"), .escape, .enter], .cancel, "no", "Cancel (the default)", "n/Esc"),
+        ],
+        .scale: [
+            bind([.character("+"), .character("="), .up, .right, .character("k")], .increment, "more", "One replica more", "+"),
+            bind([.character("-"), .character("_"), .down, .left, .character("j")], .decrement, "fewer", "One replica fewer", "-"),
+            bind([.enter], .apply, "apply", "Apply the new replica count", "Enter"),
+            bind([.escape, .character("q")], .cancel, "cancel", "Close without scaling", "Esc"),
+        ],
+        .help: [
+            bind([.escape, .character("?"), .character("q"), .enter], .cancel, "close", "Close the help", "Esc/?"),
+        ],
+    ]
+
+    public static func bindings(_ context: KeyContext) -> [KeyBinding] { table[context] ?? [] }
+
+    public static func action(for key: KeyInput, in context: KeyContext) -> Action? {
+        bindings(context).first { $0.keys.contains(key) }?.action
+    }
+
+    private static func bind(
+        _ keys: [KeyInput], _ action: Action, _ footer: String?, _ help: String, _ keyLabel: String
+    ) -> KeyBinding {
+        KeyBinding(keys: keys, action: action, footer: footer, help: help, keyLabel: keyLabel)
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import PodtopCore
+
+/// Everything that can change the dashboard.
+public enum DashboardInput: Sendable {
+    case key(KeyInput)
+    case runtime(RuntimeEvent)
+    case tick(Date)
+    case actionProgress(PodID, String)
+    case actionFinished(PodID, Result<String, RuntimeError>)
+}
+
+/// Work the reducer asks the outside world to do; results come back as inputs.
+public enum Effect: Sendable, Equatable {
+    case restart(PodID)
+    case scale(PodID, to: Int)
+    case quit
+}
+
+extension DashboardState {
+    /// The one place state changes: an input in, the new state and the effects out.
+    public mutating func handle(_ input: DashboardInput) -> [Effect] {
+        switch input {
+        case .key(let key):
+            return handleKey(key)
+        case .runtime(let event):
+            apply(event)
+        case .tick(let date):
+            now = date
+        case .actionProgress(_, let text):
+            say(text)
+        case .actionFinished(let pod, let result):
+            busyPods.remove(pod)
+            switch result {
+            case .success(let text): say(text)
+            case .failure(let error): say(error.message, error: true)
+            }
+        }
+        return []
+    }
+
+    mutating func say(_ text: String, error: Bool = false) {
+        status = StatusMessage(text: text, isError: error, at: now)
+    }
+
+    // MARK: - Runtime events
+
+    mutating func apply(_ event: RuntimeEvent) {
+        switch event {
+        case .connected(let identity):
+            self.identity = identity
+            connection = .connected
+        case .snapshot(let snapshot):
+            self.snapshot = snapshot
+            lastDataAt = snapshot.takenAt
+            connection = .connected
+        case .health(let target, let sample):
+            health[target, default: ServiceHealthHistory()].record(sample)
+        case .logs(let lines):
+            logs.append(contentsOf: lines)
+            if !logView.isFollowing {
+                // Keep the reader's place: new lines push the view further from the newest.
+                let arrived = lines.filter(logView.accepts).count
+                logView.scrollBack += arrived
+                logView.unseen += arrived
+            }
+        case .disconnected(let reason, let retryIn):
+            connection = .disconnected(reason: reason, retryAt: now.addingTimeInterval(Double(retryIn.components.seconds)))
+        }
+    }
+
+    // MARK: - Keys
+
+    mutating func handleKey(_ key: KeyInput) -> [Effect] {
+        if case .filter(let draft, let previous) = modal {
+            handleFilterKey(key, draft: draft, previous: previous)
+            return []
+        }
+        guard let action = Keymap.action(for: key, in: keyContext) else { return [] }
+        if let modal { return handleModal(action, modal) }
+        return handleAction(action)
+    }
+
+    private mutating func handleAction(_ action: Action) -> [Effect] {
+        switch action {
+        case .moveUp: moveSelection(by: -1)
+        case .moveDown: moveSelection(by: 1)
+        case .nextPod: jumpPod(by: 1)
+        case .previousPod: jumpPod(by: -1)
+        case .restart: return askRestart()
+        case .scale: openScale()
+        case .focusLogs: focus = .logs
+        case .leaveLogs: focus = .pods
+        case .filterLogs: modal = .filter(draft: logView.filter, previous: logView.filter)
+        case .cycleTheme:
+            themeIndex = (themeIndex + 1) % themeNames.count
+            say("Theme: \(themeName)")
+        case .help: modal = .help
+        case .quit: return [.quit]
+        case .scrollUp: scrollLogs(by: 1)
+        case .scrollDown: scrollLogs(by: -1)
+        case .pageUp: scrollLogs(by: max(1, logPageSize - 1))
+        case .pageDown: scrollLogs(by: -max(1, logPageSize - 1))
+        case .oldest: scrollLogs(by: Int.max / 2)
+        case .follow: logView.scrollBack = 0; logView.unseen = 0
+        case .confirm, .cancel, .increment, .decrement, .apply: break
+        }
+        return []
+    }
+
+    private mutating func handleModal(_ action: Action, _ modal: Modal) -> [Effect] {
+        switch (modal, action) {
+        case (.confirmRestart(let pod), .confirm):
+            self.modal = nil
+            busyPods.insert(pod)
+            say("Restarting \(displayName(pod))…")
+            return [.restart(pod)]
+        case (.scale(let pod, let current, let target), .increment):
+            let bounds = replicaBounds(pod)
+            self.modal = .scale(pod, current: current, target: min(bounds.upperBound, target + 1))
+        case (.scale(let pod, let current, let target), .decrement):
+            let bounds = replicaBounds(pod)
+            self.modal = .scale(pod, current: current, target: max(bounds.lowerBound, target - 1))
+        case (.scale(let pod, let current, let target), .apply):
+            if target == current {
+                self.modal = nil
+                say("\(displayName(pod)) already has \(current) replica\(current == 1 ? "" : "s")")
+            } else if target == 0 {
+                self.modal = .confirmScaleToZero(pod, current: current)
+            } else {
+                return startScale(pod, to: target)
+            }
+        case (.confirmScaleToZero(let pod, _), .confirm):
+            return startScale(pod, to: 0)
+        case (_, .cancel):
+            self.modal = nil
+        default:
+            break
+        }
+        return []
+    }
+
+    private mutating func startScale(_ pod: PodID, to target: Int) -> [Effect] {
+        modal = nil
+        busyPods.insert(pod)
+        say("Scaling \(displayName(pod)) to \(target)…")
+        return [.scale(pod, to: target)]
+    }
+
+    private mutating func handleFilterKey(_ key: KeyInput, draft: String, previous: String) {
+        switch key {
+        case .enter:
+            modal = nil
+            logView.filter = draft
+            logView.scrollBack = 0
+            logView.unseen = 0
+            focus = .logs
+        case .escape:
+            modal = nil
+            logView.filter = previous
+        case .backspace:
+            let shorter = String(draft.dropLast())
+            modal = .filter(draft: shorter, previous: previous)
+            logView.filter = shorter
+        case .character(let c) where !c.isNewline && DisplayWidth.of(c) > 0:
+            modal = .filter(draft: draft + String(c), previous: previous)
+            logView.filter = draft + String(c)
+        default:
+            break
+        }
+    }
+
+    // MARK: - Actions' preconditions
+
+    private mutating func askRestart() -> [Effect] {
+        let pod = selection.pod
+        guard capabilities.canRestart else {
+            say("\(identity?.kind ?? "this runtime") cannot restart pods", error: true)
+            return []
+        }
+        guard !busyPods.contains(pod) else {
+            say("\(displayName(pod)) is busy with another action; wait for it to finish", error: true)
+            return []
+        }
+        guard (snapshot?.pod(pod)?.replicas.count ?? 0) > 0 else {
+            say("\(displayName(pod)) has no replicas to restart", error: true)
+            return []
+        }
+        modal = .confirmRestart(pod)
+        return []
+    }
+
+    private mutating func openScale() {
+        let pod = selection.pod
+        guard capabilities.canScale else {
+            say("\(identity?.kind ?? "this runtime") cannot scale pods", error: true)
+            return
+        }
+        guard !busyPods.contains(pod) else {
+            say("\(displayName(pod)) is busy with another action; wait for it to finish", error: true)
+            return
+        }
+        let current = snapshot?.pod(pod)?.desiredReplicas ?? 0
+        modal = .scale(pod, current: current, target: current)
+    }
+
+    public func replicaBounds(_ pod: PodID) -> ClosedRange<Int> {
+        guard let spec = topology.pod(pod) else { return 0...20 }
+        return spec.minReplicas...spec.maxReplicas
+    }
+
+    public func displayName(_ pod: PodID) -> String { topology.pod(pod)?.displayName ?? pod.rawValue }
+
+    // MARK: - Movement
+
+    private mutating func moveSelection(by delta: Int) {
+        let items = selectableItems
+        guard !items.isEmpty else { return }
+        let index = items.firstIndex(of: selection) ?? 0
+        selection = items[min(items.count - 1, max(0, index + delta))]
+    }
+
+    private mutating func jumpPod(by delta: Int) {
+        let pods = topology.pods.map(\.id)
+        guard !pods.isEmpty else { return }
+        let index = pods.firstIndex(of: selection.pod) ?? 0
+        selection = .pod(pods[(index + delta + pods.count) % pods.count])
+    }
+
+    private mutating func scrollLogs(by delta: Int) {
+        let available = logs.count(where: logView.accepts)
+        let maxBack = max(0, available - logPageSize)
+        logView.scrollBack = min(maxBack, max(0, logView.scrollBack + delta))
+        if logView.scrollBack == 0 { logView.unseen = 0 }
+    }
+}

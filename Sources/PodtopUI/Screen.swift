@@ -1,0 +1,48 @@
+import PodtopCore
+
+/// Draws the whole dashboard for one state into a fresh canvas. Pure: the same state and size
+/// always give the same cells, which is what the golden tests rely on.
+public enum Screen {
+    public static func render(_ state: DashboardState, width: Int, height: Int, options: RenderOptions = RenderOptions()) -> Canvas {
+        var canvas = Canvas(width: width, height: height)
+        let layout = Layout.compute(width: width, height: height, topology: state.topology)
+        guard layout.kind != .tooSmall else {
+            TooSmallView.draw(into: &canvas)
+            return canvas
+        }
+        HeaderView.draw(state, in: layout.header, into: &canvas)
+        for (index, pod) in state.topology.pods.enumerated() where index < layout.pods.count {
+            let view = PodView(state: state, pod: pod, options: options)
+            if layout.kind == .wide {
+                view.drawBox(in: layout.pods[index], into: &canvas)
+            } else {
+                view.drawRows(in: layout.pods[index], into: &canvas)
+            }
+        }
+        InfraView.draw(state, in: layout.infrastructure, options: options, into: &canvas)
+        LogPaneView.draw(state, in: layout.logs, options: options, into: &canvas)
+        StatusLineView.draw(state, in: layout.status, into: &canvas)
+        FooterView.draw(state, in: layout.footer, into: &canvas)
+        if let modal = state.modal {
+            DialogView.draw(modal, state: state, options: options, into: &canvas)
+        }
+        return canvas
+    }
+
+    /// Rows the log pane shows at this size, so paging moves by a screenful.
+    public static func logRows(width: Int, height: Int, topology: Topology) -> Int {
+        max(1, Layout.compute(width: width, height: height, topology: topology).logs.height - 1)
+    }
+}
+
+enum TooSmallView {
+    static func draw(into canvas: inout Canvas) {
+        let message = "terminal too small (need \(Layout.minimumWidth)×\(Layout.minimumHeight))"
+        let size = "now \(canvas.width)×\(canvas.height)"
+        let y = canvas.height / 2
+        for (offset, line) in [message, size].enumerated() {
+            let x = max(0, (canvas.width - DisplayWidth.of(line)) / 2)
+            canvas.put(line, x: x, y: y + offset - (canvas.height > 1 ? 1 : 0), role: offset == 0 ? .statusWarn : .textDim)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// Micro-benchmarks live here; see scripts/bench.

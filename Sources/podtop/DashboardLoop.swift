@@ -1,0 +1,109 @@
+import Foundation
+import PodtopCore
+import PodtopRuntime
+import PodtopTerminal
+import PodtopUI
+
+/// The interactive dashboard: one thread owns the terminal and the state; the runtime works in
+/// tasks and talks to it only through the inbox.
+final class DashboardLoop {
+    enum Ending {
+        case quit
+        case signal(Int32)
+        case hangup
+    }
+
+    private let terminal: TerminalSession
+    private let runtime: any ContainerRuntime
+    private let themes: [Theme]
+    private let options: RenderOptions
+    private let inbox = EventInbox()
+    private var state: DashboardState
+    private var actionTasks: [Task<Void, Never>] = []
+
+    init(terminal: TerminalSession, runtime: any ContainerRuntime, state: DashboardState, themes: [Theme], options: RenderOptions) {
+        self.terminal = terminal
+        self.runtime = runtime
+        self.state = state
+        self.themes = themes
+        self.options = options
+    }
+
+    func run() -> Ending {
+        let inbox = self.inbox
+        let runtime = self.runtime
+        let refresh = Duration.milliseconds(Int64(state.refreshSeconds * 1000))
+        let runtimeTask = Task.detached {
+            await runtime.run(refresh: refresh) { inbox.post(.runtime($0)) }
+        }
+        defer {
+            runtimeTask.cancel()
+            actionTasks.forEach { $0.cancel() }
+        }
+        var appliedTheme = -1
+        var lastClockSecond = -1
+        while true {
+            if let signal = terminal.pendingSignal { return .signal(signal) }
+            if appliedTheme != state.themeIndex {
+                terminal.apply(theme: themes[state.themeIndex])
+                appliedTheme = state.themeIndex
+            }
+            let now = Date()
+            let second = Int(now.timeIntervalSince1970)
+            if second != lastClockSecond {
+                lastClockSecond = second
+                _ = state.handle(.tick(now))
+            }
+            draw()
+            // Sleep until the next whole second (the clock), a key, a resize or an event.
+            let untilNextSecond = Int32((1 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000) + 1
+            let inputs = terminal.waitForInput(wakeDescriptor: inbox.wakeDescriptor, timeoutMilliseconds: untilNextSecond)
+            var effects: [Effect] = []
+            for input in inputs {
+                switch input {
+                case .hangup: return .hangup
+                case .resize: terminal.invalidate()
+                case .key(let key): effects += state.handle(.key(key))
+                }
+            }
+            for event in inbox.drain() { effects += state.handle(event) }
+            for effect in effects {
+                if case .quit = effect { return .quit }
+                perform(effect)
+            }
+        }
+    }
+
+    private func draw() {
+        let (width, height) = terminal.size
+        state.logPageSize = Screen.logRows(width: width, height: height, topology: state.topology)
+        terminal.present(Screen.render(state, width: width, height: height, options: options))
+    }
+
+    private func perform(_ effect: Effect) {
+        let inbox = self.inbox
+        switch effect {
+        case .restart(let pod):
+            guard let runtime = runtime as? any PodRestarting else { return }
+            actionTasks.append(Task.detached {
+                do throws(RuntimeError) {
+                    let summary = try await runtime.restart(pod) { inbox.post(.actionProgress(pod, $0)) }
+                    inbox.post(.actionFinished(pod, .success(summary)))
+                } catch {
+                    inbox.post(.actionFinished(pod, .failure(error)))
+                }
+            })
+        case .scale(let pod, let target):
+            guard let runtime = runtime as? any PodScaling else { return }
+            actionTasks.append(Task.detached {
+                do throws(RuntimeError) {
+                    inbox.post(.actionFinished(pod, .success(try await runtime.scale(pod, to: target))))
+                } catch {
+                    inbox.post(.actionFinished(pod, .failure(error)))
+                }
+            })
+        case .quit:
+            break
+        }
+    }
+}

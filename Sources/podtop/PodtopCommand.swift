@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import PodtopCore
+import PodtopRuntime
+import PodtopTerminal
+import PodtopUI
+
+@main
+struct PodtopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "podtop",
+        abstract: "A terminal dashboard for the DreamScape Big Pods: status, health, latency and logs.",
+        discussion: """
+            Keys: arrows or j/k move, Tab jumps between pods, r restarts, s scales, l or Enter \
+            focuses the logs, / filters them, t changes the theme, ? shows every key, q quits.
+
+            Config: --config PATH, else $XDG_CONFIG_HOME/podtop/config.yaml when it exists, \
+            else the built-in DreamScape pods. Themes: bundled, plus \
+            $XDG_CONFIG_HOME/podtop/themes/*.yaml.
+            """
+    )
+
+    @Flag(help: "Run on the built-in demo cluster (no container runtime needed).")
+    var demo = false
+
+    @Option(help: "Seed for the demo cluster: the same seed gives the same cluster.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Config file (YAML) describing pods, services and health URLs.", valueName: "path"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Theme name or theme file path.", valueName: "name|path"))
+    var theme: String?
+
+    @Option(help: ArgumentHelp("Seconds between polls of the runtime and the health endpoints (default 1).", valueName: "seconds"))
+    var refresh: Double?
+
+    @Flag(help: "Draw with plain ASCII (borders, status glyphs, sparklines); automatic when the locale is not UTF-8.")
+    var ascii = false
+
+    @Flag(name: .customLong("no-color"), help: "No colour (also when NO_COLOR is set); status stays readable by glyph and word.")
+    var noColor = false
+
+    @Option(name: .customLong("log-lines"), help: ArgumentHelp("Log lines kept in memory (default 10000).", valueName: "count"))
+    var logLines: Int?
+
+    @Flag(name: .customLong("list-themes"), help: "List the themes podtop can use, then exit.")
+    var listThemes = false
+
+    func validate() throws {
+        if let refresh, !(0.1...3600).contains(refresh) {
+            throw ValidationError("--refresh takes seconds between 0.1 and 3600, not \(refresh)")
+        }
+        if let logLines, !(100...10_000_000).contains(logLines) {
+            throw ValidationError("--log-lines takes a count between 100 and 10000000")
+        }
+    }
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let settings: Settings
+        do {
+            settings = try Settings.resolve(self, environment: environment)
+        } catch {
+            Self.fail("podtop: \(error)", code: 3)
+        }
+        if listThemes {
+            for theme in settings.themes { print(theme.name) }
+            return
+        }
+        guard demo else {
+            Self.fail("""
+                podtop: no container runtime to watch yet: the Docker backend is not built in this version.
+                Run `podtop --demo` to try the dashboard on its built-in demo cluster.
+                """, code: 2)
+        }
+        let runtime = DemoCluster(topology: settings.config.topology, seed: seed)
+        let ending = try runDashboard(runtime: runtime, settings: settings, environment: environment)
+        switch ending {
+        case .quit: return
+        case .hangup: throw ExitCode(129)
+        case .signal(let number): throw ExitCode(128 + number)
+        }
+    }
+
+    private func runDashboard(runtime: any ContainerRuntime, settings: Settings, environment: [String: String]) throws -> DashboardLoop.Ending {
+        let terminal: TerminalSession
+        do {
+            terminal = try TerminalSession.start(noColor: settings.noColor)
+        } catch {
+            Self.fail("podtop: \(error)", code: 2)
+        }
+        defer { terminal.stop() }
+        var themes = settings.themes
+        if terminal.colorCount == 0 { themes = themes.map(\.withoutColour) }
+        let state = DashboardState(
+            topology: settings.config.topology, now: Date(), refreshSeconds: settings.refreshSeconds,
+            logCapacity: settings.logLines, themeNames: themes.map(\.name), themeIndex: settings.themeIndex,
+            capabilities: Capabilities(canRestart: runtime is any PodRestarting, canScale: runtime is any PodScaling)
+        )
+        let loop = DashboardLoop(terminal: terminal, runtime: runtime, state: state, themes: themes,
+                                 options: RenderOptions(glyphs: settings.ascii ? .ascii : .unicode))
+        return loop.run()
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(code)
+    }
+}
+
+/// Flags, environment and files resolved into what the dashboard needs, before any screen.
+struct Settings {
+    var config: PodtopConfig
+    var themes: [Theme]
+    var themeIndex: Int
+    var refreshSeconds: Double
+    var logLines: Int
+    var ascii: Bool
+    var noColor: Bool
+
+    static func resolve(_ command: PodtopCommand, environment: [String: String]) throws(FileProblem) -> Settings {
+        let config = try ConfigLoading.load(path: command.config, environment: environment)
+        var catalog = try ThemeCatalog.load(environment: environment)
+        let themeIndex = try catalog.select(command.theme ?? config.theme ?? "default")
+        let utf8 = TerminalLocale.prepare()
+        let noColor = command.noColor || !(environment["NO_COLOR"] ?? "").isEmpty
+        return Settings(
+            config: config, themes: catalog.themes, themeIndex: themeIndex,
+            refreshSeconds: command.refresh ?? config.refreshSeconds ?? 1,
+            logLines: command.logLines ?? config.logLines ?? 10_000,
+            ascii: command.ascii || !utf8, noColor: noColor
+        )
+    }
+}
