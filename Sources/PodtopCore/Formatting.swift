@@ -40,11 +40,13 @@ public enum Format {
         return "\(s / 86400)d\(String(format: "%02d", s % 86400 / 3600))h"
     }
 
-    /// HH:MM:SS in the machine's time zone.
-    public static func clock(_ date: Date, timeZone: TimeZone = .current) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.hour, .minute, .second], from: date)
-        return String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+    /// HH:MM:SS at a fixed offset from UTC (seconds); integer arithmetic because the log pane
+    /// formats a time for every visible line of every frame.
+    public static func clock(_ date: Date, utcOffset: Int) -> String {
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + utcOffset
+        let secondOfDay = ((local % 86400) + 86400) % 86400
+        return twoDigits(secondOfDay / 3600) + ":" + twoDigits(secondOfDay / 60 % 60) + ":" + twoDigits(secondOfDay % 60)
     }
+
+    private static func twoDigits(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

@@ -63,18 +63,32 @@ public struct Canvas: Sendable, Equatable {
             }
             if w == 2 {
                 if column + 1 >= end {
-                    cells[rowStart + column] = Cell(character: " ", role: role, width: 1)
+                    set(Cell(character: " ", role: role, width: 1), at: rowStart, column)
                     column += 1
                     break
                 }
-                cells[rowStart + column] = Cell(character: character, role: role, width: 2)
-                cells[rowStart + column + 1] = Cell(character: " ", role: role, width: 0)
+                set(Cell(character: character, role: role, width: 2), at: rowStart, column)
+                set(Cell(character: " ", role: role, width: 0), at: rowStart, column + 1)
             } else {
-                cells[rowStart + column] = Cell(character: character, role: role, width: 1)
+                set(Cell(character: character, role: role, width: 1), at: rowStart, column)
             }
             column += w
         }
         return max(0, column - max(x, 0))
+    }
+
+    /// Writes one cell without leaving half of a wide character behind: overwriting either half
+    /// of one blanks the other half.
+    private mutating func set(_ cell: Cell, at rowStart: Int, _ column: Int) {
+        let index = rowStart + column
+        let old = cells[index]
+        if old.width == 0, column > 0, cell.width != 0, cells[index - 1].width == 2 {
+            cells[index - 1] = Cell(character: " ", role: cells[index - 1].role, width: 1)
+        }
+        if old.width == 2, cell.width != 2, column + 1 < width, cells[index + 1].width == 0 {
+            cells[index + 1] = Cell(character: " ", role: old.role, width: 1)
+        }
+        cells[index] = cell
     }
 
     /// Like `put`, but right-aligned so that the text ends at column `rightEdge` (exclusive).
@@ -89,6 +103,9 @@ public struct Canvas: Sendable, Equatable {
         guard x0 < x1, y0 < y1 else { return }
         let cell = Cell(character: character, role: role, width: 1)
         for y in y0..<y1 {
+            // Do not cut a wide character in half at either edge.
+            if cells[y * width + x0].width == 0, x0 > 0 { cells[y * width + x0 - 1].character = " "; cells[y * width + x0 - 1].width = 1 }
+            if cells[y * width + x1 - 1].width == 2, x1 < width { cells[y * width + x1].width = 1 }
             for x in x0..<x1 { cells[y * width + x] = cell }
         }
     }
@@ -114,6 +131,27 @@ public struct Canvas: Sendable, Equatable {
             put(String(b.vertical), x: rect.maxX - 1, y: y, role: role)
         }
     }
+
+    /// Last pass for terminals that can only show ASCII: known punctuation becomes its nearest
+    /// ASCII look-alike, anything else (log text included) a `?`, wide characters `? `.
+    public mutating func transliterateToASCII() {
+        for index in cells.indices {
+            let cell = cells[index]
+            guard cell.width != 0 else {
+                cells[index].character = " "
+                cells[index].width = 1
+                continue
+            }
+            guard !(cell.character.isASCII) else { continue }
+            cells[index].character = Self.asciiLookAlikes[cell.character] ?? "?"
+            cells[index].width = 1
+        }
+    }
+
+    static let asciiLookAlikes: [Character: Character] = [
+        "·": "-", "…": ".", "—": "-", "–": "-", "→": ">", "×": "x", "█": "#", "▶": ">", "↻": "R", "␛": "~",
+        "“": "\"", "”": "\"", "‘": "'", "’": "'",
+    ]
 
     // MARK: - Reading back, for tests and golden files
 

@@ -87,6 +87,8 @@ public struct DashboardState: Sendable {
     public var logs: LogBuffer
     public var logView = LogViewState()
     public var now: Date
+    /// Times on screen are shown in this zone (tests pin it; the app uses the machine's).
+    public var timeZone: TimeZone = .current
     public var refreshSeconds: Double
     public var selection: Selection
     public var focus: Focus = .pods
@@ -138,6 +140,9 @@ public struct DashboardState: Sendable {
     public func rollup(of pod: PodSpec) -> PodRollup {
         PodRollup.of(spec: pod, snapshot: snapshot?.pod(pod.id), health: healthByService(of: pod))
     }
+
+    /// Offset of `timeZone` from UTC now, in seconds.
+    public var utcOffset: Int { timeZone.secondsFromGMT(for: now) }
 
     /// Seconds since the runtime last reported, nil before the first report.
     public var dataAge: Double? { lastDataAt.map { max(0, now.timeIntervalSince($0)) } }

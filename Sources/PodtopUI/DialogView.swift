@@ -51,32 +51,47 @@ enum DialogView {
 
 /// The help screen, generated from the keymap, so it always says what the keys really do.
 enum HelpView {
+    static let keyColumn = 10
+
     static func draw(state: DashboardState, options: RenderOptions, into canvas: inout Canvas) {
-        let rect = Rect(x: 2, y: 1, width: canvas.width - 4, height: canvas.height - 2)
+        let sections: [KeyContext] = [.dashboard, .logs]
+        let lines = sections.map { context in
+            Keymap.bindings(context).map { binding -> (key: String, help: String, available: Bool) in
+                let available = FooterView.isAvailable(binding.action, state)
+                return (binding.keyLabel, binding.help + (available ? "" : unavailableReason(binding.action, state)), available)
+            }
+        }
+        let dialogKeys = "In dialogs: " + [KeyContext.confirm, .scale].flatMap(Keymap.bindings)
+            .map { "\($0.keyLabel) \($0.footer ?? "")" }.joined(separator: " · ")
+        let columnWidth = keyColumn + (lines.joined().map { DisplayWidth.of($0.help) }.max() ?? 0) + 2
+        let tallest = lines.map(\.count).max() ?? 0
+        // Side by side when both fit across, otherwise one under the other.
+        let sideBySide = 2 * columnWidth + 4 <= canvas.width - 2 || lines.joined().count + 6 > canvas.height - 2
+        let contentWidth = max(DisplayWidth.of(dialogKeys), sideBySide ? 2 * columnWidth : columnWidth)
+        let contentHeight = sideBySide ? tallest + 3 : lines.joined().count + 2 * sections.count
+        let width = min(canvas.width - 2, contentWidth + 4)
+        let height = min(canvas.height - 2, contentHeight + 2)
+        let rect = Rect(x: (canvas.width - width) / 2, y: (canvas.height - height) / 2, width: width, height: height)
         guard rect.width >= 20, rect.height >= 5 else { return }
         canvas.fill(rect, role: .dialog)
         canvas.box(rect, glyphs: options.glyphs, role: .dialogBorder)
         canvas.put(" Help: keys ", x: rect.x + 2, y: rect.y, role: .title)
         let inner = rect.inset(by: 1)
-        let sections: [KeyContext] = [.dashboard, .logs]
-        let twoColumns = inner.width >= 2 * 46
-        let columnWidth = twoColumns ? inner.width / 2 : inner.width
-        for (index, context) in sections.enumerated() {
-            let x = inner.x + 1 + (twoColumns ? index * columnWidth : 0)
-            var y = inner.y + (twoColumns ? 0 : index * (Keymap.bindings(.dashboard).count + 2))
-            canvas.put(context.rawValue, x: x, y: y, role: .headerAccent, limit: columnWidth - 2)
+        var y = inner.y
+        for (index, section) in sections.enumerated() {
+            let x = inner.x + 1 + (sideBySide ? index * columnWidth : 0)
+            if sideBySide { y = inner.y }
+            canvas.put(section.rawValue, x: x, y: y, role: .headerAccent, limit: columnWidth - 2)
             y += 1
-            for binding in Keymap.bindings(context) where y < inner.maxY - 1 {
-                let available = FooterView.isAvailable(binding.action, state)
-                canvas.put(binding.keyLabel, x: x, y: y, role: available ? .footerKey : .footerDisabled, limit: 9)
-                var help = binding.help
-                if !available { help += unavailableReason(binding.action, state) }
-                canvas.put(help, x: x + 10, y: y, role: available ? .dialog : .footerDisabled, limit: columnWidth - 12)
+            for line in lines[index] where y < inner.maxY - 1 {
+                canvas.put(line.key, x: x, y: y, role: line.available ? .footerKey : .footerDisabled, limit: keyColumn - 1)
+                canvas.put(line.help, x: x + keyColumn, y: y, role: line.available ? .dialog : .footerDisabled,
+                           limit: min(columnWidth - keyColumn - 1, inner.maxX - x - keyColumn))
                 y += 1
             }
+            y += 1
         }
-        let dialogKeys = [KeyContext.confirm, .scale].flatMap(Keymap.bindings).map { "\($0.keyLabel) \($0.footer ?? "")" }
-        canvas.put("In dialogs: " + dialogKeys.joined(separator: " · "), x: inner.x + 1, y: inner.maxY - 1, role: .textDim, limit: inner.width - 2)
+        canvas.put(dialogKeys, x: inner.x + 1, y: inner.maxY - 1, role: .textDim, limit: inner.width - 2)
     }
 
     static func unavailableReason(_ action: Action, _ state: DashboardState) -> String {

@@ -13,12 +13,15 @@ enum HeaderView {
         } else {
             target = "connecting…"
         }
-        let clock = Format.clock(state.now)
+        let clock = Format.clock(state.now, utcOffset: state.utcOffset)
         let right = rect.maxX - DisplayWidth.of(clock) - 1
+        // Facts in order of importance; the least important go first when the line is short.
         var parts = [target, "refresh \(Format.interval(state.refreshSeconds))"]
-        if let age = state.dataAge { parts.append("data \(Int(age))s ago") }
+        if let age = state.dataAge { parts.insert("data \(Int(age))s ago", at: 1) }
         parts.append("theme \(state.themeName)")
-        x += canvas.put(parts.joined(separator: "  ·  "), x: x, y: rect.y, role: .header, limit: max(0, right - x - 1))
+        let room = max(0, right - x - 1)
+        while parts.count > 1, DisplayWidth.of(parts.joined(separator: "  ·  ")) > room { parts.removeLast() }
+        x += canvas.put(parts.joined(separator: "  ·  "), x: x, y: rect.y, role: .header, limit: room)
         if case .disconnected(let reason, let retryAt) = state.connection {
             let wait = max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))
             let badge = " DISCONNECTED — retrying in \(wait) s: \(reason) "

@@ -46,7 +46,7 @@ public enum Keymap {
         .logs: [
             bind([.up, .character("k")], .scrollUp, nil, "Scroll up one line (pauses follow)", "↑/k"),
             bind([.down, .character("j")], .scrollDown, nil, "Scroll down one line", "↓/j"),
-            bind([.pageUp], .pageUp, "page", "Scroll up one page", "PgUp/PgDn"),
+            bind([.pageUp], .pageUp, "page", "Scroll up one page", "PgUp"),
             bind([.pageDown], .pageDown, nil, "Scroll down one page", "PgDn"),
             bind([.home, .character("g")], .oldest, nil, "Go to the oldest line", "Home/g"),
             bind([.end, .character("G")], .follow, "follow", "Follow new lines", "End/G"),

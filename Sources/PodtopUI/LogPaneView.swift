@@ -3,7 +3,7 @@ import PodtopCore
 /// The tail of the merged logs: a title line with the pane's state, then one line per entry:
 /// time, source in its own stable colour, level, text.
 enum LogPaneView {
-    static let sourceWidth = 20
+    static let sourceWidth = 22
 
     static func draw(_ state: DashboardState, in rect: Rect, options: RenderOptions, into canvas: inout Canvas) {
         guard rect.height > 0 else { return }
@@ -11,8 +11,9 @@ enum LogPaneView {
         let rows = rect.height - 1
         guard rows > 0 else { return }
         let lines = state.logs.tail(rows, skip: state.logView.scrollBack, where: state.logView.accepts)
+        let utcOffset = state.utcOffset
         for (index, line) in lines.enumerated() {
-            drawLine(line, filter: state.logView.filter, y: rect.y + 1 + index, x: rect.x, width: rect.width, into: &canvas)
+            drawLine(line, filter: state.logView.filter, utcOffset: utcOffset, y: rect.y + 1 + index, x: rect.x, width: rect.width, into: &canvas)
         }
         if lines.isEmpty {
             let message = state.logView.filter.isEmpty ? "no log lines yet" : "no line matches \"\(state.logView.filter)\""
@@ -43,13 +44,13 @@ enum LogPaneView {
         }
     }
 
-    static func drawLine(_ line: LogLine, filter: String, y: Int, x: Int, width: Int, into canvas: inout Canvas) {
+    static func drawLine(_ line: LogLine, filter: String, utcOffset: Int, y: Int, x: Int, width: Int, into canvas: inout Canvas) {
         let end = x + width
         var column = x
-        column += canvas.put(Format.clock(line.at) + " ", x: column, y: y, role: .textDim, limit: end - column)
+        column += canvas.put(Format.clock(line.at, utcOffset: utcOffset) + " ", x: column, y: y, role: .textDim, limit: end - column)
         let label = line.source.label
         canvas.put(label, x: column, y: y, role: sourceRole(label), limit: min(sourceWidth, end - column))
-        column += min(sourceWidth, max(DisplayWidth.of(label), 12)) + 1
+        column += sourceWidth + 1
         let levelRole = StyleRole.logLevel(line.level)
         canvas.put(line.stream == .stderr ? "!" : " ", x: column - 1, y: y, role: .logError)
         column += canvas.put(line.level.tag + " ", x: column, y: y, role: levelRole, limit: end - column)

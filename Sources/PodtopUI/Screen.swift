@@ -8,6 +8,7 @@ public enum Screen {
         let layout = Layout.compute(width: width, height: height, topology: state.topology)
         guard layout.kind != .tooSmall else {
             TooSmallView.draw(into: &canvas)
+            if options.glyphs == .ascii { canvas.transliterateToASCII() }
             return canvas
         }
         HeaderView.draw(state, in: layout.header, into: &canvas)
@@ -26,6 +27,7 @@ public enum Screen {
         if let modal = state.modal {
             DialogView.draw(modal, state: state, options: options, into: &canvas)
         }
+        if options.glyphs == .ascii { canvas.transliterateToASCII() }
         return canvas
     }
 

@@ -1,0 +1,45 @@
+import Foundation
+import PodtopCore
+import PodtopRuntime
+@testable import PodtopUI
+
+/// Dashboard states built by running the demo simulation for a fixed number of steps, so the
+/// screens under test are the ones a user of `podtop --demo --seed 1` sees, frozen.
+enum Fixtures {
+    static let epoch = Date(timeIntervalSince1970: 1_796_040_000)  // a fixed instant; screens show UTC
+
+    static func state(seconds: Double = 90, seed: UInt64 = 1, themeNames: [String] = ["default"]) -> DashboardState {
+        var simulation = DemoSimulation(topology: DreamScapeDefaults.topology, seed: seed, epoch: epoch)
+        var state = DashboardState(topology: DreamScapeDefaults.topology, now: epoch, themeNames: themeNames)
+        state.timeZone = TimeZone(identifier: "UTC")!
+        _ = state.handle(.runtime(.connected(RuntimeIdentity(kind: "demo", endpoint: "built-in cluster, seed \(seed)"))))
+        let steps = Int(seconds / 0.25)
+        for step in 1...steps {
+            let lines = simulation.advance(by: 0.25)
+            if !lines.isEmpty { _ = state.handle(.runtime(.logs(lines))) }
+            if step % 4 == 0 {
+                _ = state.handle(.runtime(.snapshot(simulation.snapshot())))
+                for (target, sample) in simulation.probeRound() { _ = state.handle(.runtime(.health(target, sample))) }
+            }
+        }
+        _ = state.handle(.tick(simulation.now))
+        return state
+    }
+
+    /// A state with more going on: a pod mid-restart, a failing service, a message, the log
+    /// pane scrolled back.
+    static func busyState() -> DashboardState {
+        var state = state(seconds: 120)
+        var simulation = DemoSimulation(topology: DreamScapeDefaults.topology, seed: 1, epoch: epoch)
+        for _ in 0..<480 { _ = simulation.advance(by: 0.25) }
+        try? simulation.restartReplica(1, of: PodID("experience"))
+        _ = simulation.advance(by: 0.75)
+        _ = state.handle(.runtime(.snapshot(simulation.snapshot())))
+        let payment = HealthTarget.service(ServiceID(pod: PodID("commerce"), name: "payment"))
+        _ = state.handle(.runtime(.health(payment, HealthSample(at: state.now, verdict: .timeout, latencyMs: nil, detail: "no answer within 800ms"))))
+        _ = state.handle(.actionProgress(PodID("experience"), "Restarting Experience: replica 1 of 2…"))
+        _ = state.handle(.key(.down))
+        _ = state.handle(.key(.down))
+        return state
+    }
+}

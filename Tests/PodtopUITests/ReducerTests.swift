@@ -1,0 +1,166 @@
+import Foundation
+import PodtopCore
+import Testing
+@testable import PodtopUI
+
+@Suite struct ReducerTests {
+    func press(_ state: inout DashboardState, _ keys: KeyInput...) -> [Effect] {
+        keys.flatMap { state.handle(.key($0)) }
+    }
+
+    let core = PodID("core"), experience = PodID("experience"), commerce = PodID("commerce")
+
+    @Test func arrowsWalkPodsAndServicesInScreenOrderAndStopAtTheEnds() {
+        var state = Fixtures.state(seconds: 2)
+        #expect(state.selection == .pod(core))
+        _ = press(&state, .up)
+        #expect(state.selection == .pod(core))
+        _ = press(&state, .down, .character("j"))
+        #expect(state.selection == .service(ServiceID(pod: core, name: "auth")))
+        _ = press(&state, .character("k"))
+        #expect(state.selection == .service(ServiceID(pod: core, name: "nginx")))
+        for _ in 0..<20 { _ = press(&state, .down) }
+        #expect(state.selection == .service(ServiceID(pod: commerce, name: "analytics")))
+    }
+
+    @Test func tabJumpsBetweenPodsAndWraps() {
+        var state = Fixtures.state(seconds: 2)
+        _ = press(&state, .down, .down, .tab)
+        #expect(state.selection == .pod(experience))
+        _ = press(&state, .tab, .tab)
+        #expect(state.selection == .pod(core))
+        _ = press(&state, .backTab)
+        #expect(state.selection == .pod(commerce))
+    }
+
+    @Test func restartAsksFirstAndOnlyYesRestarts() {
+        var state = Fixtures.state(seconds: 2)
+        #expect(press(&state, .character("r")) == [])
+        #expect(state.modal == .confirmRestart(core))
+        #expect(press(&state, .enter) == [])  // Enter is "no": the default is the safe answer
+        #expect(state.modal == nil)
+        _ = press(&state, .character("r"))
+        #expect(press(&state, .character("y")) == [.restart(core)])
+        #expect(state.modal == nil)
+        #expect(state.busyPods == [core])
+        #expect(state.status?.text == "Restarting Core…")
+    }
+
+    @Test func aBusyPodRefusesASecondActionWithAReason() {
+        var state = Fixtures.state(seconds: 2)
+        _ = press(&state, .character("r"), .character("y"))
+        #expect(press(&state, .character("r")) == [])
+        #expect(state.modal == nil)
+        #expect(state.status?.isError == true)
+        #expect(state.status?.text.contains("busy") == true)
+        _ = state.handle(.actionFinished(core, .success("Restarted Core")))
+        #expect(state.busyPods.isEmpty)
+        _ = press(&state, .character("r"))
+        #expect(state.modal == .confirmRestart(core))
+    }
+
+    @Test func theSelectionDoesNotMoveWhileADialogIsOpen() {
+        var state = Fixtures.state(seconds: 2)
+        _ = press(&state, .tab, .character("s"))
+        let before = state.selection
+        _ = press(&state, .up, .down, .tab, .character("j"), .character("k"))
+        #expect(state.selection == before)
+        // Arrows adjust the target in the scale dialog instead.
+        #expect(state.modal == .scale(experience, current: 2, target: 2))
+    }
+
+    @Test func scaleTargetIsClampedToTheConfiguredBounds() {
+        var state = Fixtures.state(seconds: 2)
+        _ = press(&state, .tab, .tab, .character("s"))  // Commerce, 1 replica
+        #expect(state.modal == .scale(commerce, current: 1, target: 1))
+        for _ in 0..<30 { _ = press(&state, .character("+")) }
+        #expect(state.modal == .scale(commerce, current: 1, target: 20))
+        for _ in 0..<30 { _ = press(&state, .character("-")) }
+        #expect(state.modal == .scale(commerce, current: 1, target: 0))
+    }
+
+    @Test func scalingToZeroNeedsAnExtraConfirmation() {
+        var state = Fixtures.state(seconds: 2)
+        _ = press(&state, .tab, .tab, .character("s"), .character("-"))
+        #expect(press(&state, .enter) == [])
+        #expect(state.modal == .confirmScaleToZero(commerce, current: 1))
+        #expect(press(&state, .character("n")) == [])
+        #expect(state.modal == nil)
+        _ = press(&state, .character("s"), .character("-"), .enter)
+        #expect(press(&state, .character("y")) == [.scale(commerce, to: 0)])
+    }
+
+    @Test func scaleAppliesWithEnterAndEscapeCancels() {
+        var state = Fixtures.state(seconds: 2)
+        _ = press(&state, .character("s"), .character("+"), .escape)
+        #expect(state.modal == nil)
+        #expect(press(&state, .character("s"), .character("+"), .character("+")) == [])
+        #expect(press(&state, .enter) == [.scale(core, to: 4)])
+        _ = state.handle(.actionFinished(core, .failure(RuntimeError("daemon said no"))))
+        #expect(state.status == StatusMessage(text: "daemon said no", isError: true, at: state.now))
+    }
+
+    @Test func unchangedScaleDoesNothing() {
+        var state = Fixtures.state(seconds: 2)
+        #expect(press(&state, .character("s"), .enter) == [])
+        #expect(state.status?.text == "Core already has 2 replicas")
+    }
+
+    @Test func actionsTheRuntimeCannotDoAreRefusedWithAReason() {
+        var state = Fixtures.state(seconds: 2)
+        state.capabilities = Capabilities(canRestart: false, canScale: false)
+        _ = press(&state, .character("r"))
+        #expect(state.modal == nil)
+        #expect(state.status?.text == "demo cannot restart pods")
+        _ = press(&state, .character("s"))
+        #expect(state.modal == nil)
+    }
+
+    @Test func quitThemeAndHelp() {
+        var state = Fixtures.state(seconds: 2, themeNames: ["default", "light", "mono"])
+        _ = press(&state, .character("t"), .character("t"))
+        #expect(state.themeName == "mono")
+        _ = press(&state, .character("t"))
+        #expect(state.themeName == "default")
+        _ = press(&state, .character("?"))
+        #expect(state.modal == .help)
+        #expect(press(&state, .character("q")) == [])  // q closes help first
+        #expect(press(&state, .character("q")) == [.quit])
+    }
+
+    @Test func logPaneFocusScrollPausesAndEndFollows() {
+        var state = Fixtures.state(seconds: 120)
+        state.logPageSize = 10
+        _ = press(&state, .character("l"))
+        #expect(state.focus == .logs)
+        _ = press(&state, .up, .up, .up)
+        #expect(state.logView.scrollBack == 3)
+        // New lines while paused keep the view where it was and are counted.
+        let line = LogLine(at: state.now, source: LogSource(pod: core, service: "auth", replica: "1"), stream: .stdout, level: .info, text: "new")
+        _ = state.handle(.runtime(.logs([line, line])))
+        #expect(state.logView.scrollBack == 5)
+        #expect(state.logView.unseen == 2)
+        _ = press(&state, .end)
+        #expect(state.logView.isFollowing)
+        #expect(state.logView.unseen == 0)
+        _ = press(&state, .home)
+        #expect(state.logView.scrollBack == state.logs.count - 10)
+        _ = press(&state, .escape)
+        #expect(state.focus == .pods)
+    }
+
+    @Test func filterIsTypedAppliedAndCancelled() {
+        var state = Fixtures.state(seconds: 120)
+        _ = press(&state, .character("/"), .character("a"), .character("u"), .character("t"), .character("h"), .backspace, .character("h"))
+        #expect(state.modal == .filter(draft: "auth", previous: ""))
+        // Letters that are keys elsewhere are text while typing.
+        #expect(state.selection == .pod(core))
+        _ = press(&state, .enter)
+        #expect(state.logView.filter == "auth")
+        #expect(state.focus == .logs)
+        let shown = state.logs.tail(1000, where: state.logView.accepts)
+        #expect(!shown.isEmpty && shown.allSatisfy { $0.text.localizedCaseInsensitiveContains("auth") || $0.source.label.contains("auth") })
+        _ = press(&state, .character("/"), .character("x"), .escape)
+        #expect(state.logView.filter == "auth")
+    }
+}
