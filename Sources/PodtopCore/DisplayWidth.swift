@@ -18,6 +18,9 @@ public enum DisplayWidth {
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
         if v < 0x300 { return v < 0x20 || v == 0x7F ? 0 : 1 }
+        // Arrows, box drawing, blocks and most geometric shapes: what the screen is drawn
+        // with, so worth answering without a Unicode property lookup.
+        if (0x2190...0x21FF).contains(v) || (0x2500...0x25FC).contains(v) { return 1 }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format: return 0
         default: break

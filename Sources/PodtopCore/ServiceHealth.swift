@@ -46,6 +46,8 @@ public struct HealthSample: Sendable, Equatable {
 public struct ServiceHealthHistory: Sendable, Equatable {
     public private(set) var latest: HealthSample?
     public private(set) var latency: LatencySeries
+    /// p95 over the whole ring, computed once per sample rather than once per frame.
+    public private(set) var p95: Double?
 
     public init(capacity: Int = LatencySeries.defaultCapacity) {
         latency = LatencySeries(capacity: capacity)
@@ -54,6 +56,7 @@ public struct ServiceHealthHistory: Sendable, Equatable {
     public mutating func record(_ sample: HealthSample) {
         latest = sample
         latency.append(sample.verdict.answered ? sample.latencyMs : nil)
+        p95 = latency.percentile(95)
     }
 
     public var verdict: HealthClass { latest?.verdict ?? .unknown }

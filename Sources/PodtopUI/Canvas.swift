@@ -53,6 +53,15 @@ public struct Canvas: Sendable, Equatable {
         let end = min(width, x.addingReportingOverflow(limit).overflow ? width : x + limit)
         var column = x
         let rowStart = y * width
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            // Printable ASCII, the common case: one byte, one cell, no grapheme breaking.
+            for byte in text.utf8 {
+                if column >= end { break }
+                if column >= 0 { set(Cell(character: Character(Unicode.Scalar(byte)), role: role, width: 1), at: rowStart, column) }
+                column += 1
+            }
+            return max(0, column - max(x, 0))
+        }
         for character in text {
             if column >= end { break }
             let w = DisplayWidth.of(character)
@@ -89,6 +98,12 @@ public struct Canvas: Sendable, Equatable {
             cells[index + 1] = Cell(character: " ", role: old.role, width: 1)
         }
         cells[index] = cell
+    }
+
+    /// One character already known to take one column (sparkline and border glyphs).
+    public mutating func putNarrow(_ character: Character, x: Int, y: Int, role: StyleRole) {
+        guard x >= 0, y >= 0, x < width, y < height else { return }
+        set(Cell(character: character, role: role, width: 1), at: y * width, x)
     }
 
     /// Like `put`, but right-aligned so that the text ends at column `rightEdge` (exclusive).

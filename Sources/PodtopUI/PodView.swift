@@ -125,7 +125,7 @@ enum HealthRowDrawing {
         let latency = history?.latest.flatMap { $0.verdict.answered ? $0.latencyMs : nil }
         canvas.putRight(Format.milliseconds(latency), rightEdge: x + ServiceRow.latencyWidth, y: rect.y, role: .text)
         x += ServiceRow.latencyWidth + 2
-        let p95 = history?.latency.percentile(95)
+        let p95 = history?.p95
         let tail = "p95 \(Format.milliseconds(p95))"
         let tailWidth = 11
         let sparkWidth = rect.maxX - x - tailWidth - 1

@@ -25,11 +25,17 @@ public struct Sparkline: Sendable {
     }
 
     public func render(_ samples: [Double?], width: Int) -> String {
-        guard width > 0 else { return "" }
+        String(levelGlyphs(for: samples, width: width))
+    }
+
+    /// Exactly `width` glyphs, blanks first; failed probes are `glyphs.sparkGap`.
+    func levelGlyphs(for samples: [Double?], width: Int) -> [Character] {
+        guard width > 0 else { return [] }
         let visible = samples.suffix(width)
         let top = ceiling(of: Array(visible))
         let levels = glyphs.sparkLevels
-        var out = String(repeating: " ", count: width - visible.count)
+        var out = [Character](repeating: " ", count: width - visible.count)
+        out.reserveCapacity(width)
         for sample in visible {
             guard let value = sample else {
                 out.append(glyphs.sparkGap)
@@ -43,11 +49,8 @@ public struct Sparkline: Sendable {
 
     /// Draws into the canvas: samples in `sparkline`, gaps in `sparkline.gap`.
     public func draw(_ series: LatencySeries, into canvas: inout Canvas, x: Int, y: Int, width: Int) {
-        let text = render(series, width: width)
-        var column = x
-        for character in text {
-            canvas.put(String(character), x: column, y: y, role: character == glyphs.sparkGap ? .sparklineGap : .sparkline)
-            column += 1
+        for (offset, character) in levelGlyphs(for: series.suffix(width), width: width).enumerated() {
+            canvas.putNarrow(character, x: x + offset, y: y, role: character == glyphs.sparkGap ? .sparklineGap : .sparkline)
         }
     }
 }
