@@ -113,15 +113,20 @@ public final class TerminalSession {
         var row = [cchar_t](repeating: cchar_t(), count: width)
         var text = [wchar_t](repeating: 0, count: 8)
         for y in 0..<height {
-            if sameSize, let previous, rowsEqual(previous, canvas, y) { continue }
+            if sameSize, let previous, canvas.rowEquals(previous, y) { continue }
             var count = 0
             for x in 0..<width {
                 let cell = canvas[x, y]
                 if cell.width == 0 { continue }
                 var n = 0
-                for scalar in cell.character.unicodeScalars where n < 5 {
-                    text[n] = wchar_t(bitPattern: scalar.value)
-                    n += 1
+                if cell.isCluster {
+                    for scalar in canvas.character(at: y * width + x).unicodeScalars where n < 5 {
+                        text[n] = wchar_t(bitPattern: scalar.value)
+                        n += 1
+                    }
+                } else {
+                    text[0] = wchar_t(bitPattern: cell.scalar.value)
+                    n = 1
                 }
                 text[n] = 0
                 let style = styles[cell.role] ?? (podtop_attr_normal(), 0)
@@ -141,11 +146,6 @@ public final class TerminalSession {
     public func invalidate() {
         previous = nil
         clearok(window, true)
-    }
-
-    private func rowsEqual(_ a: Canvas, _ b: Canvas, _ y: Int) -> Bool {
-        let start = y * a.width
-        return a.cells[start..<(start + a.width)] == b.cells[start..<(start + b.width)]
     }
 
     /// Waits up to `timeoutMilliseconds` for a key, a resize, a signal or a byte on `wakeDescriptor`,

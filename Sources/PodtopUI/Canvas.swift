@@ -2,13 +2,26 @@ import PodtopCore
 
 /// One terminal cell: a character and the role that styles it. A wide character fills its own
 /// cell and marks the next one as its continuation.
+///
+/// The character is stored as a single Unicode scalar so that a cell is eight plain bytes with no
+/// reference counting: a frame is ten thousand of them. The rare cluster of several scalars (a
+/// letter with combining marks, an emoji sequence) keeps its first scalar here and the whole
+/// cluster in the canvas's side table.
 public struct Cell: Equatable, Sendable {
-    public var character: Character
+    public var scalar: Unicode.Scalar
     public var role: StyleRole
     /// 1 for an ordinary cell, 2 for the first half of a wide character, 0 for its second half.
     public var width: UInt8
+    public var isCluster: Bool
 
-    public static let blank = Cell(character: " ", role: .text, width: 1)
+    init(_ scalar: Unicode.Scalar, role: StyleRole, width: UInt8 = 1) {
+        self.scalar = scalar
+        self.role = role
+        self.width = width
+        isCluster = false
+    }
+
+    public static let blank = Cell(" ", role: .text)
 }
 
 public struct Rect: Equatable, Sendable {
@@ -31,11 +44,29 @@ public struct Canvas: Sendable, Equatable {
     public let width: Int
     public let height: Int
     public private(set) var cells: [Cell]
+    /// Clusters of more than one scalar, by cell index.
+    private var clusters: [Int: Character] = [:]
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)
         self.height = max(0, height)
         cells = Array(repeating: .blank, count: self.width * self.height)
+    }
+
+    /// The full character shown in the cell at `index`.
+    public func character(at index: Int) -> Character {
+        let cell = cells[index]
+        return cell.isCluster ? clusters[index] ?? Character(cell.scalar) : Character(cell.scalar)
+    }
+
+    /// Whether row `y` shows the same as row `y` of `other` (same widths).
+    public func rowEquals(_ other: Canvas, _ y: Int) -> Bool {
+        let start = y * width
+        guard other.width == width, cells[start..<(start + width)] == other.cells[start..<(start + width)] else { return false }
+        for index in start..<(start + width) where cells[index].isCluster {
+            if clusters[index] != other.clusters[index] { return false }
+        }
+        return true
     }
 
     public var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
@@ -57,7 +88,7 @@ public struct Canvas: Sendable, Equatable {
             // Printable ASCII, the common case: one byte, one cell, no grapheme breaking.
             for byte in text.utf8 {
                 if column >= end { break }
-                if column >= 0 { set(Cell(character: Character(Unicode.Scalar(byte)), role: role, width: 1), at: rowStart, column) }
+                if column >= 0 { set(Cell(Unicode.Scalar(byte), role: role), at: rowStart, column) }
                 column += 1
             }
             return max(0, column - max(x, 0))
@@ -72,14 +103,14 @@ public struct Canvas: Sendable, Equatable {
             }
             if w == 2 {
                 if column + 1 >= end {
-                    set(Cell(character: " ", role: role, width: 1), at: rowStart, column)
+                    set(Cell(" ", role: role), at: rowStart, column)
                     column += 1
                     break
                 }
-                set(Cell(character: character, role: role, width: 2), at: rowStart, column)
-                set(Cell(character: " ", role: role, width: 0), at: rowStart, column + 1)
+                set(character, role: role, width: 2, at: rowStart, column)
+                set(Cell(" ", role: role, width: 0), at: rowStart, column + 1)
             } else {
-                set(Cell(character: character, role: role, width: 1), at: rowStart, column)
+                set(character, role: role, width: 1, at: rowStart, column)
             }
             column += w
         }
@@ -92,18 +123,28 @@ public struct Canvas: Sendable, Equatable {
         let index = rowStart + column
         let old = cells[index]
         if old.width == 0, column > 0, cell.width != 0, cells[index - 1].width == 2 {
-            cells[index - 1] = Cell(character: " ", role: cells[index - 1].role, width: 1)
+            cells[index - 1] = Cell(" ", role: cells[index - 1].role)
         }
         if old.width == 2, cell.width != 2, column + 1 < width, cells[index + 1].width == 0 {
-            cells[index + 1] = Cell(character: " ", role: old.role, width: 1)
+            cells[index + 1] = Cell(" ", role: old.role)
         }
+        if old.isCluster { clusters[index] = nil }
         cells[index] = cell
+    }
+
+    private mutating func set(_ character: Character, role: StyleRole, width: UInt8, at rowStart: Int, _ column: Int) {
+        let scalars = character.unicodeScalars
+        var cell = Cell(scalars.first ?? " ", role: role, width: width)
+        let isCluster = scalars.index(after: scalars.startIndex) != scalars.endIndex
+        cell.isCluster = isCluster
+        set(cell, at: rowStart, column)
+        if isCluster { clusters[rowStart + column] = character }
     }
 
     /// One character already known to take one column (sparkline and border glyphs).
     public mutating func putNarrow(_ character: Character, x: Int, y: Int, role: StyleRole) {
         guard x >= 0, y >= 0, x < width, y < height else { return }
-        set(Cell(character: character, role: role, width: 1), at: y * width, x)
+        set(character, role: role, width: 1, at: y * width, x)
     }
 
     /// Like `put`, but right-aligned so that the text ends at column `rightEdge` (exclusive).
@@ -112,16 +153,16 @@ public struct Canvas: Sendable, Equatable {
         put(text, x: rightEdge - DisplayWidth.of(text), y: y, role: role)
     }
 
-    public mutating func fill(_ rect: Rect, character: Character = " ", role: StyleRole) {
+    public mutating func fill(_ rect: Rect, character: Unicode.Scalar = " ", role: StyleRole) {
         let x0 = max(0, rect.x), x1 = min(width, rect.maxX)
         let y0 = max(0, rect.y), y1 = min(height, rect.maxY)
         guard x0 < x1, y0 < y1 else { return }
-        let cell = Cell(character: character, role: role, width: 1)
+        let cell = Cell(character, role: role)
         for y in y0..<y1 {
             // Do not cut a wide character in half at either edge.
-            if cells[y * width + x0].width == 0, x0 > 0 { cells[y * width + x0 - 1].character = " "; cells[y * width + x0 - 1].width = 1 }
-            if cells[y * width + x1 - 1].width == 2, x1 < width { cells[y * width + x1].width = 1 }
-            for x in x0..<x1 { cells[y * width + x] = cell }
+            if cells[y * width + x0].width == 0, x0 > 0 { cells[y * width + x0 - 1] = Cell(" ", role: cells[y * width + x0 - 1].role) }
+            if cells[y * width + x1 - 1].width == 2, x1 < width { cells[y * width + x1] = Cell(" ", role: cells[y * width + x1].role) }
+            for x in x0..<x1 { set(cell, at: y * width, x) }
         }
     }
 
@@ -153,17 +194,17 @@ public struct Canvas: Sendable, Equatable {
         for index in cells.indices {
             let cell = cells[index]
             guard cell.width != 0 else {
-                cells[index].character = " "
-                cells[index].width = 1
+                cells[index] = Cell(" ", role: cell.role)
                 continue
             }
-            guard !(cell.character.isASCII) else { continue }
-            cells[index].character = Self.asciiLookAlikes[cell.character] ?? "?"
-            cells[index].width = 1
+            guard !cell.scalar.isASCII || cell.isCluster else { continue }
+            let replacement = Self.asciiLookAlikes[character(at: index)] ?? "?"
+            cells[index] = Cell(replacement, role: cell.role)
         }
+        clusters.removeAll()
     }
 
-    static let asciiLookAlikes: [Character: Character] = [
+    static let asciiLookAlikes: [Character: Unicode.Scalar] = [
         "·": "-", "…": ".", "—": "-", "–": "-", "→": ">", "×": "x", "█": "#", "▶": ">", "↻": "R", "␛": "~",
         "“": "\"", "”": "\"", "‘": "'", "’": "'",
     ]
@@ -175,7 +216,7 @@ public struct Canvas: Sendable, Equatable {
         (0..<height).map { y in
             var line = ""
             for x in 0..<width where cells[y * width + x].width != 0 {
-                line.append(cells[y * width + x].character)
+                line.append(character(at: y * width + x))
             }
             return line
         }
