@@ -233,7 +233,8 @@ public struct Canvas: Sendable, Equatable {
 }
 
 public enum RoleLetters {
-    static let letters = Array("._HAbTBFSokwcuspdiWEvxyzqrmKLDlLnNQ")
+    /// One distinct letter per role, `.` for plain text.
+    static let letters = Array(".abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN")
 
     public static func letter(_ role: StyleRole) -> Character {
         let index = StyleRole.allCases.firstIndex(of: role) ?? 0
