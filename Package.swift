@@ -12,6 +12,9 @@ let package = Package(
         // with ArgumentParser.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // HTTP over the Docker unix socket (http+unix://) on SwiftNIO, and later the health
+        // probes and Kubernetes; the costliest dependency to build (see README).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The only C in the project: ncursesw with wide characters on, wrappers for the macros
@@ -28,7 +31,10 @@ let package = Package(
         // Vocabulary and pure logic: topology, states, latency series, logs, config, themes.
         .target(name: "PodtopCore", dependencies: ["Yams"]),
         // The outside world behind small protocols; today the built-in demo cluster.
-        .target(name: "PodtopRuntime", dependencies: ["PodtopCore"]),
+        .target(
+            name: "PodtopRuntime",
+            dependencies: ["PodtopCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         // Canvas, widgets, layout, keymap, dashboard state and reducer. No I/O.
         .target(name: "PodtopUI", dependencies: ["PodtopCore"]),
         // The ncurses session: the one Swift module that imports CNcursesw.
@@ -43,13 +49,15 @@ let package = Package(
         // Micro-benchmarks (render a busy frame into the grid); run in release by scripts/bench.
         .executableTarget(name: "podtop-bench", dependencies: ["PodtopCore", "PodtopRuntime", "PodtopUI"]),
         .testTarget(name: "PodtopCoreTests", dependencies: ["PodtopCore"]),
-        .testTarget(name: "PodtopRuntimeTests", dependencies: ["PodtopRuntime"]),
+        // Process spawning that leaks no descriptor into daemons the tests start (tmux, dockerd).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PodtopRuntimeTests", dependencies: ["PodtopRuntime", "TestSupport"], exclude: ["DockerCaptures"]),
         .testTarget(
             name: "PodtopUITests",
             dependencies: ["PodtopUI", "PodtopRuntime"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["PodtopCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["PodtopCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,5 +16,13 @@ enum InfraView {
             x += canvas.put(verdict.word, x: x, y: rect.y, role: role)
             x += canvas.put(" " + Format.milliseconds(latency), x: x, y: rect.y, role: .textDim) + 4
         }
+        // Containers of the same project that no pod claims: listed, never silently dropped.
+        if let others = state.snapshot?.unmatched, !others.isEmpty, x < rect.maxX {
+            x += canvas.put("other", x: x, y: rect.y, role: .title) + 1
+            for replica in others where x < rect.maxX {
+                x += canvas.put("\(options.glyphs.glyph(for: replica.phase.severity)) ", x: x, y: rect.y, role: .severity(replica.phase.severity))
+                x += canvas.put(replica.name, x: x, y: rect.y, role: .text, limit: rect.maxX - x) + 2
+            }
+        }
     }
 }

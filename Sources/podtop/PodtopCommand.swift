@@ -26,6 +26,14 @@ struct PodtopCommand: ParsableCommand {
     @Option(help: "Seed for the demo cluster: the same seed gives the same cluster.")
     var seed: UInt64 = 1
 
+    @Option(help: ArgumentHelp(
+        "Docker or Podman API: unix:///path/docker.sock or tcp://host:port (default: $DOCKER_HOST, /var/run/docker.sock, then the Podman sockets).",
+        valueName: "url"))
+    var host: String?
+
+    @Option(name: .customLong("log-tail"), help: ArgumentHelp("Lines of each container's past log shown at start (default 50).", valueName: "lines"))
+    var logTail: Int = 50
+
     @Option(help: ArgumentHelp("Config file (YAML) describing pods, services and health URLs.", valueName: "path"))
     var config: String?
 
@@ -51,6 +59,9 @@ struct PodtopCommand: ParsableCommand {
         if let refresh, !(0.1...3600).contains(refresh) {
             throw ValidationError("--refresh takes seconds between 0.1 and 3600, not \(refresh)")
         }
+        if !(0...100_000).contains(logTail) {
+            throw ValidationError("--log-tail takes a count between 0 and 100000")
+        }
         if let logLines, !(100...10_000_000).contains(logLines) {
             throw ValidationError("--log-lines takes a count between 100 and 10000000")
         }
@@ -68,13 +79,17 @@ struct PodtopCommand: ParsableCommand {
             for theme in settings.themes { print(theme.name) }
             return
         }
-        guard demo else {
-            Self.fail("""
-                podtop: no container runtime to watch yet: the Docker backend is not built in this version.
-                Run `podtop --demo` to try the dashboard on its built-in demo cluster.
-                """, code: 2)
+        let runtime: any ContainerRuntime
+        if demo {
+            runtime = DemoCluster(topology: settings.config.topology, seed: seed)
+        } else {
+            do {
+                let endpoint = try DockerEndpoint.resolve(host: host, environment: environment)
+                runtime = DockerRuntime(endpoint: endpoint, topology: settings.config.topology, logTail: logTail)
+            } catch {
+                Self.fail("podtop: \(error)", code: 3)
+            }
         }
-        let runtime = DemoCluster(topology: settings.config.topology, seed: seed)
         let ending = try runDashboard(runtime: runtime, settings: settings, environment: environment)
         switch ending {
         case .quit: return

@@ -1,0 +1,67 @@
+import AsyncHTTPClient
+import Foundation
+import PodtopCore
+import NIOCore
+
+extension DockerClient {
+    public func listContainers() async throws(RuntimeError) -> [DockerContainerSummary] {
+        try await get([DockerContainerSummary].self, "/containers/json", query: ["all": "1"])
+    }
+
+    public func inspect(_ id: String) async throws(RuntimeError) -> DockerContainerInspect {
+        try await get(DockerContainerInspect.self, "/containers/\(id)/json")
+    }
+
+    /// Inspect as a JSON object, every field kept: what a clone is made from.
+    func inspectRaw(_ id: String) async throws(RuntimeError) -> [String: Any] {
+        let reply = try await request(.GET, "/containers/\(id)/json")
+        guard let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any] else {
+            throw RuntimeError("unexpected inspect answer for \(id)")
+        }
+        return object
+    }
+
+    /// One sample, without a stream: `stream=false&one-shot=true` costs the daemon one read.
+    public func statsSample(_ id: String) async throws(RuntimeError) -> DockerStatsSample {
+        try await get(DockerStatsSample.self, "/containers/\(id)/stats", query: ["stream": "false", "one-shot": "true"])
+    }
+
+    public func restart(_ id: String, graceSeconds: Int = 10) async throws(RuntimeError) {
+        _ = try await request(.POST, "/containers/\(id)/restart", query: ["t": "\(graceSeconds)"], timeout: .seconds(Int64(graceSeconds + 30)))
+    }
+
+    public func start(_ id: String) async throws(RuntimeError) {
+        _ = try await request(.POST, "/containers/\(id)/start", timeout: .seconds(60))
+    }
+
+    public func stop(_ id: String, graceSeconds: Int = 10) async throws(RuntimeError) {
+        _ = try await request(.POST, "/containers/\(id)/stop", query: ["t": "\(graceSeconds)"], timeout: .seconds(Int64(graceSeconds + 30)))
+    }
+
+    public func remove(_ id: String) async throws(RuntimeError) {
+        _ = try await request(.DELETE, "/containers/\(id)", query: ["force": "1"], timeout: .seconds(60))
+    }
+
+    /// Creates a container from a create body; returns its id.
+    func create(name: String, body: [String: Any]) async throws(RuntimeError) -> String {
+        guard let json = try? JSONSerialization.data(withJSONObject: body) else { throw RuntimeError("cannot encode the create request") }
+        let reply = try await request(.POST, "/containers/create", query: ["name": name], json: json, timeout: .seconds(60))
+        struct Created: Decodable { var Id: String }
+        guard let created = try? JSONDecoder().decode(Created.self, from: reply.body) else {
+            throw RuntimeError("unexpected answer creating \(name)")
+        }
+        return created.Id
+    }
+
+    /// Container events as they happen, from now on.
+    func events() async throws(RuntimeError) -> HTTPClientResponse.Body {
+        try await stream("/events", query: ["filters": #"{"type":["container"]}"#])
+    }
+
+    /// A container's log, following, with timestamps, from `since` (unix seconds) or the last `tail` lines.
+    func logs(_ id: String, tail: Int, since: Double?) async throws(RuntimeError) -> HTTPClientResponse.Body {
+        var query = ["stdout": "1", "stderr": "1", "follow": "1", "timestamps": "1"]
+        if let since { query["since"] = String(format: "%.9f", since) } else { query["tail"] = "\(tail)" }
+        return try await stream("/containers/\(id)/logs", query: query)
+    }
+}

@@ -1,0 +1,177 @@
+import AsyncHTTPClient
+import Foundation
+import PodtopCore
+import NIOCore
+import NIOHTTP1
+
+/// The Docker Engine API over HTTP (unix socket or TCP) through AsyncHTTPClient. Speaks the
+/// version negotiated from `/_ping`, never a hard-coded one: Engine 29 refuses old prefixes.
+public final class DockerClient: Sendable {
+    /// The newest API version podtop knows; older daemons are spoken to in their own version.
+    public static let newestKnownAPI = APIVersion(1, 52)
+
+    public let endpoint: DockerEndpoint
+    public let apiVersion: APIVersion
+    public let engineVersion: String
+    /// Podman answers the same API and says so in `/_ping`.
+    public let isPodman: Bool
+    private let http: HTTPClient
+
+    private init(endpoint: DockerEndpoint, http: HTTPClient, apiVersion: APIVersion, engineVersion: String, isPodman: Bool) {
+        self.endpoint = endpoint
+        self.http = http
+        self.apiVersion = apiVersion
+        self.engineVersion = engineVersion
+        self.isPodman = isPodman
+    }
+
+    /// Pings the daemon, negotiates the API version and reads the engine version.
+    public static func connect(_ endpoint: DockerEndpoint) async throws(RuntimeError) -> DockerClient {
+        if let problem = endpoint.socketProblem() { throw RuntimeError(problem) }
+        var configuration = HTTPClient.Configuration()
+        // Every log stream and the event stream hold a connection each.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 2048
+        configuration.connectionPool.idleTimeout = .seconds(30)
+        configuration.timeout.connect = .seconds(3)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do throws(RuntimeError) {
+            let ping = try await send(http, endpoint, method: .GET, path: "/_ping", timeout: .seconds(5))
+            guard ping.status == .ok else {
+                throw RuntimeError("\(endpoint) answered /_ping with HTTP \(ping.status.code); is it a Docker or Podman API?")
+            }
+            let server = ping.headers.first(name: "Api-Version").flatMap(APIVersion.init) ?? APIVersion(1, 24)
+            let version = min(server, newestKnownAPI)
+            let isPodman = ping.headers.first(name: "Libpod-Api-Version") != nil
+            let versionReply = try await send(http, endpoint, method: .GET, path: "/v\(version)/version", timeout: .seconds(5))
+            let engine = (try? JSONDecoder().decode(EngineVersion.self, from: versionReply.body))?.version ?? "unknown"
+            return DockerClient(endpoint: endpoint, http: http, apiVersion: version, engineVersion: engine, isPodman: isPodman)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    private struct EngineVersion: Decodable {
+        var version: String
+        enum CodingKeys: String, CodingKey { case version = "Version" }
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    // MARK: - Requests
+
+    struct Reply {
+        var status: HTTPResponseStatus
+        var headers: HTTPHeaders
+        var body: Data
+    }
+
+    private static func send(
+        _ http: HTTPClient, _ endpoint: DockerEndpoint, method: HTTPMethod, path: String, json: Data? = nil, timeout: TimeAmount
+    ) async throws(RuntimeError) -> Reply {
+        var request = HTTPClientRequest(url: endpoint.url(path))
+        request.method = method
+        request.headers.add(name: "Host", value: "docker")
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: json))
+        }
+        do {
+            let response = try await http.execute(request, timeout: timeout)
+            let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
+            return Reply(status: response.status, headers: response.headers, body: Data(body.readableBytesView))
+        } catch {
+            throw RuntimeError(describe(error, endpoint))
+        }
+    }
+
+    static func describe(_ error: any Error, _ endpoint: DockerEndpoint) -> String {
+        if let problem = endpoint.socketProblem() { return problem }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout: return "\(endpoint) did not answer in time"
+            case .remoteConnectionClosed: return "\(endpoint) closed the connection"
+            default: break
+            }
+        }
+        let text = String(describing: error)
+        if text.contains("Connection refused") || text.contains("connectionRefused") || text.contains("errno: 111") {
+            return "cannot reach Docker at \(endpoint): connection refused — is the daemon running? try --host or --demo"
+        }
+        return "cannot reach Docker at \(endpoint): \(text)"
+    }
+
+    /// A versioned request; non-2xx answers become the daemon's own message.
+    func request(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], json: Data? = nil,
+                 timeout: TimeAmount = .seconds(10)) async throws(RuntimeError) -> Reply {
+        let reply = try await Self.send(http, endpoint, method: method, path: versioned(path, query), json: json, timeout: timeout)
+        guard (200..<300).contains(reply.status.code) || reply.status == .notModified else {
+            let message = (try? JSONDecoder().decode(DockerErrorBody.self, from: reply.body))?.message
+                ?? String(decoding: reply.body.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw RuntimeError(message.isEmpty ? "Docker answered HTTP \(reply.status.code)" : message)
+        }
+        return reply
+    }
+
+    func get<T: Decodable>(_ type: T.Type, _ path: String, query: [String: String] = [:]) async throws(RuntimeError) -> T {
+        let reply = try await request(.GET, path, query: query)
+        do {
+            return try JSONDecoder().decode(T.self, from: reply.body)
+        } catch {
+            throw RuntimeError("unexpected answer from \(endpoint) for \(path): \(error)")
+        }
+    }
+
+    /// A long-lived response (events, logs): the body arrives as it is written.
+    func stream(_ path: String, query: [String: String]) async throws(RuntimeError) -> HTTPClientResponse.Body {
+        var request = HTTPClientRequest(url: endpoint.url(versioned(path, query)))
+        request.headers.add(name: "Host", value: "docker")
+        do {
+            // A stream lasts as long as the container or the daemon; cancelling the task ends it.
+            let response = try await http.execute(request, timeout: .hours(24 * 365))
+            guard response.status == .ok else {
+                let body = try await response.body.collect(upTo: 1024 * 1024)
+                let message = (try? JSONDecoder().decode(DockerErrorBody.self, from: Data(body.readableBytesView)))?.message
+                throw RuntimeError(message ?? "Docker answered HTTP \(response.status.code) for \(path)")
+            }
+            return response.body
+        } catch let error as RuntimeError {
+            throw error
+        } catch {
+            throw RuntimeError(Self.describe(error, endpoint))
+        }
+    }
+
+    private func versioned(_ path: String, _ query: [String: String]) -> String {
+        var text = "/v\(apiVersion)\(path)"
+        if !query.isEmpty {
+            var allowed = CharacterSet.urlQueryAllowed
+            allowed.remove(charactersIn: "&=+")
+            text += "?" + query.sorted { $0.key < $1.key }.map {
+                "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value)"
+            }.joined(separator: "&")
+        }
+        return text
+    }
+}
+
+public struct APIVersion: Sendable, Comparable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+    public init(_ major: Int, _ minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".").compactMap { Int($0) }
+        guard parts.count >= 2 else { return nil }
+        major = parts[0]
+        minor = parts[1]
+    }
+
+    public var description: String { "\(major).\(minor)" }
+    public static func < (a: APIVersion, b: APIVersion) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import PodtopCore
+
+/// What podtop knows about one container, merged from the list, inspect, events and stats.
+struct TrackedContainer: Sendable {
+    var summary: DockerContainerSummary
+    var restartCount = 0
+    /// `restart` events seen since podtop started: the daemon's RestartCount counts only the
+    /// restarts its restart policy made, not `docker restart` or podtop's own.
+    var observedRestarts = 0
+    var startedAt: Date?
+    var tty = false
+    var inspected = false
+    var lastStats: DockerStatsSample?
+    var cpuPercent: Double?
+    var memoryBytes: UInt64?
+
+    var containerNumber: Int? { summary.labels["com.docker.compose.container-number"].flatMap { Int($0) } }
+    var composeProject: String? { summary.labels["com.docker.compose.project"] }
+    var composeService: String? { summary.labels["com.docker.compose.service"] }
+    var isRunning: Bool { summary.state == "running" }
+
+    /// The short name a log line carries: the compose replica number, else the container name.
+    var replicaLabel: String { containerNumber.map(String.init) ?? summary.name }
+
+    var phase: ReplicaPhase {
+        switch summary.state {
+        case "running":
+            switch summary.health {
+            case "unhealthy": .unhealthy
+            case "starting": .running
+            default: .healthy  // healthy, or running with no health check to pass
+            }
+        case "restarting", "created": .starting
+        case "removing", "paused": .stopping
+        default: .exited
+        }
+    }
+
+    var replica: Replica {
+        Replica(
+            id: summary.id, name: summary.name, phase: phase, restarts: restartCount + observedRestarts,
+            startedAt: isRunning ? startedAt : nil, cpuPercent: isRunning ? cpuPercent : nil,
+            memoryBytes: isRunning ? memoryBytes : nil, image: summary.image
+        )
+    }
+}
+
+/// Groups containers into the configured pods.
+enum DockerInventory {
+    static func podID(of container: TrackedContainer, in topology: Topology) -> PodID? {
+        topology.pods.first { $0.selector.matches(name: container.summary.name, labels: container.summary.labels) }?.id
+    }
+
+    static func snapshot(_ containers: [String: TrackedContainer], topology: Topology, at: Date) -> RuntimeSnapshot {
+        var byPod: [PodID: [TrackedContainer]] = [:]
+        var unmatched: [TrackedContainer] = []
+        for container in containers.values {
+            if let pod = podID(of: container, in: topology) {
+                byPod[pod, default: []].append(container)
+            } else {
+                unmatched.append(container)
+            }
+        }
+        let projects = Set(byPod.values.joined().compactMap(\.composeProject))
+        let pods = topology.pods.map { spec in
+            let members = (byPod[spec.id] ?? []).sorted(by: replicaOrder)
+            return PodSnapshot(id: spec.id, desiredReplicas: members.count, replicas: members.map(\.replica))
+        }
+        // Containers of the same compose project that no pod claims: shown as "other", never lost.
+        let others = unmatched.filter { $0.composeProject.map(projects.contains) ?? false }.sorted(by: replicaOrder)
+        return RuntimeSnapshot(takenAt: at, pods: pods, unmatched: others.map(\.replica))
+    }
+
+    static func replicaOrder(_ a: TrackedContainer, _ b: TrackedContainer) -> Bool {
+        switch (a.containerNumber, b.containerNumber) {
+        case let (x?, y?) where x != y: x < y
+        default: a.summary.name < b.summary.name
+        }
+    }
+}

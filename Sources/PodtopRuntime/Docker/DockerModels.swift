@@ -1,0 +1,214 @@
+import Foundation
+import PodtopCore
+
+/// An entry of `GET /containers/json?all=1`.
+public struct DockerContainerSummary: Decodable, Sendable, Equatable {
+    public var id: String
+    public var names: [String]
+    public var image: String
+    public var labels: [String: String]
+    /// One word: created, running, paused, restarting, exited, removing, dead.
+    public var state: String
+    /// Human text such as "Up 13 seconds (unhealthy)".
+    public var status: String
+    public var created: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", names = "Names", image = "Image", labels = "Labels", state = "State", status = "Status", created = "Created"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        names = try c.decodeIfPresent([String].self, forKey: .names) ?? []
+        image = try c.decodeIfPresent(String.self, forKey: .image) ?? ""
+        labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+        state = try c.decodeIfPresent(String.self, forKey: .state) ?? ""
+        status = try c.decodeIfPresent(String.self, forKey: .status) ?? ""
+        created = try c.decodeIfPresent(Int64.self, forKey: .created) ?? 0
+    }
+
+    /// The name without Docker's leading slash.
+    public var name: String {
+        let first = names.first ?? String(id.prefix(12))
+        return first.hasPrefix("/") ? String(first.dropFirst()) : first
+    }
+
+    /// Health as the list shows it in `Status`: healthy, unhealthy, starting, or nil without a check.
+    public var health: String? {
+        if status.contains("(healthy)") { return "healthy" }
+        if status.contains("(unhealthy)") { return "unhealthy" }
+        if status.contains("(health: starting)") { return "starting" }
+        return nil
+    }
+}
+
+/// The parts of `GET /containers/{id}/json` podtop reads.
+public struct DockerContainerInspect: Decodable, Sendable {
+    public struct State: Decodable, Sendable {
+        public var status: String
+        public var running: Bool
+        public var startedAt: String
+        public var health: Health?
+        enum CodingKeys: String, CodingKey { case status = "Status", running = "Running", startedAt = "StartedAt", health = "Health" }
+    }
+
+    public struct Health: Decodable, Sendable {
+        public var status: String
+        public var failingStreak: Int
+        enum CodingKeys: String, CodingKey { case status = "Status", failingStreak = "FailingStreak" }
+    }
+
+    public struct Config: Decodable, Sendable {
+        public var tty: Bool
+        public var labels: [String: String]
+        public var image: String
+        enum CodingKeys: String, CodingKey { case tty = "Tty", labels = "Labels", image = "Image" }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            tty = try c.decodeIfPresent(Bool.self, forKey: .tty) ?? false
+            labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+            image = try c.decodeIfPresent(String.self, forKey: .image) ?? ""
+        }
+    }
+
+    public var id: String
+    public var name: String
+    public var restartCount: Int
+    public var state: State
+    public var config: Config
+
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", name = "Name", restartCount = "RestartCount", state = "State", config = "Config"
+    }
+
+    /// When the container last started, nil for Docker's zero time.
+    public var startedAt: Date? { DockerTime.parse(state.startedAt) }
+}
+
+/// One sample of `GET /containers/{id}/stats?stream=false&one-shot=true`.
+public struct DockerStatsSample: Decodable, Sendable, Equatable {
+    public var read: String
+    /// Container CPU time in ns, all cores.
+    public var cpuTotal: UInt64
+    /// Host CPU time in ns summed over CPUs; absent in one-shot samples on some engines.
+    public var systemCPU: UInt64?
+    public var onlineCPUs: Int
+    public var memoryUsage: UInt64?
+    /// What the docker CLI subtracts from usage: total_inactive_file (cgroup v1) or inactive_file (v2).
+    public var inactiveFile: UInt64?
+
+    enum Keys: String, CodingKey { case read, cpu_stats, memory_stats }
+    enum CPUKeys: String, CodingKey { case cpu_usage, system_cpu_usage, online_cpus }
+    enum UsageKeys: String, CodingKey { case total_usage, percpu_usage }
+    enum MemoryKeys: String, CodingKey { case usage, stats }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        read = try c.decodeIfPresent(String.self, forKey: .read) ?? ""
+        let cpu = try? c.nestedContainer(keyedBy: CPUKeys.self, forKey: .cpu_stats)
+        let usage = try? cpu?.nestedContainer(keyedBy: UsageKeys.self, forKey: .cpu_usage)
+        cpuTotal = (try? usage?.decodeIfPresent(UInt64.self, forKey: .total_usage)) ?? 0
+        systemCPU = try? cpu?.decodeIfPresent(UInt64.self, forKey: .system_cpu_usage)
+        let perCPU = (try? usage?.decodeIfPresent([UInt64].self, forKey: .percpu_usage))?.count ?? 0
+        let online = (try? cpu?.decodeIfPresent(Int.self, forKey: .online_cpus)) ?? nil
+        onlineCPUs = (online ?? 0) > 0 ? online! : perCPU
+        let memory = try? c.nestedContainer(keyedBy: MemoryKeys.self, forKey: .memory_stats)
+        memoryUsage = try? memory?.decodeIfPresent(UInt64.self, forKey: .usage)
+        let stats = try? memory?.decodeIfPresent([String: UInt64].self, forKey: .stats)
+        inactiveFile = stats?["total_inactive_file"] ?? stats?["inactive_file"]
+    }
+
+    public init(read: String, cpuTotal: UInt64, systemCPU: UInt64?, onlineCPUs: Int, memoryUsage: UInt64?, inactiveFile: UInt64?) {
+        self.read = read
+        self.cpuTotal = cpuTotal
+        self.systemCPU = systemCPU
+        self.onlineCPUs = onlineCPUs
+        self.memoryUsage = memoryUsage
+        self.inactiveFile = inactiveFile
+    }
+
+    /// Memory as `docker stats` prints it: usage less the inactive file cache.
+    public var memoryUsedBytes: UInt64? {
+        guard let usage = memoryUsage else { return nil }
+        if let inactive = inactiveFile, inactive < usage { return usage - inactive }
+        return usage
+    }
+
+    /// CPU % of one core between two samples, the docker CLI's formula with our own previous
+    /// sample standing in for `precpu_stats` (one-shot samples leave it empty).
+    public static func cpuPercent(previous: DockerStatsSample, current: DockerStatsSample) -> Double? {
+        guard let now = current.systemCPU, let before = previous.systemCPU, now > before,
+              current.cpuTotal >= previous.cpuTotal else { return nil }
+        let cpuDelta = Double(current.cpuTotal - previous.cpuTotal)
+        let systemDelta = Double(now - before)
+        return cpuDelta / systemDelta * Double(max(1, current.onlineCPUs)) * 100
+    }
+}
+
+/// One line of `GET /events`.
+public struct DockerEvent: Decodable, Sendable, Equatable {
+    public struct Actor: Decodable, Sendable, Equatable {
+        public var id: String
+        public var attributes: [String: String]
+        enum CodingKeys: String, CodingKey { case id = "ID", attributes = "Attributes" }
+    }
+
+    public var type: String
+    public var action: String
+    public var actor: Actor
+    public var timeNano: Int64
+
+    enum CodingKeys: String, CodingKey { case type = "Type", action = "Action", actor = "Actor", timeNano }
+
+    /// Actions after which the inventory has changed (health probes' exec events have not).
+    public var changesInventory: Bool {
+        guard type == "container" else { return false }
+        if action.hasPrefix("exec_") { return false }
+        return true
+    }
+}
+
+/// `{"message": "..."}`, the body of every Docker API error.
+struct DockerErrorBody: Decodable {
+    var message: String
+}
+
+enum DockerTime {
+    /// RFC 3339 with up to nanoseconds (trailing zeros trimmed); nil for `0001-01-01T00:00:00Z`.
+    static func parse(_ text: some StringProtocol) -> Date? {
+        guard text.count >= 20, !text.hasPrefix("0001-") else { return nil }
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for i in range {
+                guard i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 else { return nil }
+                value = value * 10 + Int(bytes[i] - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) else { return nil }
+        var fraction = 0.0
+        var index = 19
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            var scale = 0.1
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                fraction += Double(bytes[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+        }
+        // Days from the civil date (Howard Hinnant's algorithm), UTC; Docker always sends Z.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        let seconds = Double(days * 86400 + hour * 3600 + minute * 60 + second) + fraction
+        return Date(timeIntervalSince1970: seconds)
+    }
+}

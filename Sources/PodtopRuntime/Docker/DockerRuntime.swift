@@ -1,0 +1,306 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import PodtopCore
+
+/// Docker or Podman through its Engine API: inventory from the list and events, stats from
+/// one-shot samples, logs from one follow stream per replica, restart and compose-style scale.
+/// Losing the daemon is a state ("disconnected — retrying in N s"), never an end.
+public actor DockerRuntime: PodRestarting, PodScaling {
+    public nonisolated let identity: RuntimeIdentity
+    let endpoint: DockerEndpoint
+    let topology: Topology
+    let logTail: Int
+    private var client: DockerClient?
+    private var containers: [String: TrackedContainer] = [:]
+    private var logTasks: [String: Task<Void, Never>] = [:]
+    private var lastLogTime: [String: Date] = [:]
+    private var emit: (@Sendable (RuntimeEvent) -> Void)?
+    private var restartsInProgress: Set<PodID> = []
+
+    public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50) {
+        self.endpoint = endpoint
+        self.topology = topology
+        self.logTail = logTail
+        identity = RuntimeIdentity(kind: "docker", endpoint: endpoint.description)
+    }
+
+    // MARK: - The supervising loop
+
+    public func run(refresh: Duration, emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
+        self.emit = emit
+        var backoff: Duration = .seconds(1)
+        while !Task.isCancelled {
+            var reason = ""
+            do {
+                let client = try await DockerClient.connect(endpoint)
+                self.client = client
+                backoff = .seconds(1)
+                emit(.connected(RuntimeIdentity(
+                    kind: client.isPodman ? "podman" : "docker", endpoint: endpoint.description,
+                    version: "\(client.engineVersion) (API \(client.apiVersion))"
+                )))
+                reason = await session(client, refresh: refresh)
+            } catch {
+                reason = error.message
+            }
+            await endSession()
+            if Task.isCancelled { return }
+            emit(.disconnected(reason: reason, retryIn: backoff))
+            do { try await Task.sleep(for: backoff) } catch { return }
+            backoff = min(backoff * 2, .seconds(30))
+        }
+        await endSession()
+    }
+
+    /// Runs until the daemon goes away; returns why.
+    private func session(_ client: DockerClient, refresh: Duration) async -> String {
+        // The daemon replays only its last 256 events: always start from a fresh list.
+        containers.removeAll()
+        do {
+            try await refreshInventory(client)
+        } catch {
+            return error.message
+        }
+        report()
+        return await withTaskGroup(of: String.self) { group in
+            group.addTask { await self.followEvents(client) }
+            group.addTask { await self.pollLoop(client, refresh: refresh) }
+            let first = await group.next() ?? "stopped"
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func endSession() async {
+        for task in logTasks.values { task.cancel() }
+        logTasks.removeAll()
+        if let client {
+            self.client = nil
+            await client.shutdown()
+        }
+    }
+
+    private func pollLoop(_ client: DockerClient, refresh: Duration) async -> String {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: refresh)
+                try await refreshInventory(client)
+                await sampleStats(client)
+                report()
+            } catch let error as RuntimeError {
+                return error.message
+            } catch {
+                return "stopped"
+            }
+        }
+        return "stopped"
+    }
+
+    private func followEvents(_ client: DockerClient) async -> String {
+        do {
+            let body = try await client.events()
+            var splitter = JSONLineSplitter()
+            for try await chunk in body {
+                for line in splitter.feed(chunk.readableBytesView) {
+                    guard let event = try? JSONDecoder().decode(DockerEvent.self, from: Data(line)), event.changesInventory else { continue }
+                    await handle(event, client)
+                }
+            }
+            return "the daemon closed the event stream"
+        } catch let error as RuntimeError {
+            return error.message
+        } catch {
+            return Task.isCancelled ? "stopped" : DockerClient.describe(error, endpoint)
+        }
+    }
+
+    private func handle(_ event: DockerEvent, _ client: DockerClient) async {
+        let id = event.actor.id
+        if event.action == "restart" { containers[id]?.observedRestarts += 1 }
+        if event.action == "destroy" {
+            containers[id] = nil
+            logTasks.removeValue(forKey: id)?.cancel()
+            report()
+            return
+        }
+        // A container changed: re-list at once (one request) so the screen follows within the
+        // second, instead of waiting for the next poll; re-inspect it for restart count and start time.
+        containers[id]?.inspected = false
+        try? await refreshInventory(client)
+        report()
+    }
+
+    // MARK: - Inventory
+
+    private func refreshInventory(_ client: DockerClient) async throws(RuntimeError) {
+        let listed = try await client.listContainers()
+        var seen = Set<String>()
+        for summary in listed {
+            seen.insert(summary.id)
+            var tracked = containers[summary.id] ?? TrackedContainer(summary: summary)
+            tracked.summary = summary
+            containers[summary.id] = tracked
+        }
+        for id in containers.keys where !seen.contains(id) {
+            containers[id] = nil
+            logTasks.removeValue(forKey: id)?.cancel()
+        }
+        let toInspect = containers.values.filter { !$0.inspected && DockerInventory.podID(of: $0, in: topology) != nil }.map(\.summary.id)
+        await withTaskGroup(of: (String, DockerContainerInspect?).self) { group in
+            for id in toInspect { group.addTask { (id, try? await client.inspect(id)) } }
+            for await (id, inspect) in group {
+                guard let inspect, containers[id] != nil else { continue }
+                containers[id]?.restartCount = inspect.restartCount
+                containers[id]?.startedAt = inspect.startedAt
+                containers[id]?.tty = inspect.config.tty
+                containers[id]?.inspected = true
+            }
+        }
+        followLogs(client)
+    }
+
+    private func sampleStats(_ client: DockerClient) async {
+        let running = containers.values.filter { $0.isRunning && DockerInventory.podID(of: $0, in: topology) != nil }.map(\.summary.id)
+        // All at once: concurrent one-shot calls share the daemon's collector tick.
+        await withTaskGroup(of: (String, DockerStatsSample?).self) { group in
+            for id in running { group.addTask { (id, try? await client.statsSample(id)) } }
+            for await (id, sample) in group {
+                guard let sample, var tracked = containers[id] else { continue }
+                if let previous = tracked.lastStats {
+                    tracked.cpuPercent = DockerStatsSample.cpuPercent(previous: previous, current: sample) ?? tracked.cpuPercent
+                }
+                tracked.memoryBytes = sample.memoryUsedBytes
+                tracked.lastStats = sample
+                containers[id] = tracked
+            }
+        }
+    }
+
+    private func report() {
+        emit?(.snapshot(DockerInventory.snapshot(containers, topology: topology, at: Date())))
+    }
+
+    // MARK: - Logs
+
+    private func followLogs(_ client: DockerClient) {
+        for container in containers.values where container.isRunning && container.inspected && logTasks[container.summary.id] == nil {
+            guard let pod = DockerInventory.podID(of: container, in: topology) else { continue }
+            let id = container.summary.id
+            let source = LogSource(pod: pod, service: nil, replica: container.replicaLabel)
+            let since = lastLogTime[id].map { $0.timeIntervalSince1970 }
+            let tty = container.tty
+            let tail = logTail
+            let emit = self.emit
+            logTasks[id] = Task {
+                var decoder = DockerLogDecoder(tty: tty)
+                var newest: Date?
+                do {
+                    let body = try await client.logs(id, tail: tail, since: since)
+                    for try await chunk in body {
+                        let lines = decoder.feed(chunk.readableBytesView).filter { since == nil || ($0.time ?? .distantFuture) > Date(timeIntervalSince1970: since!) }
+                        guard !lines.isEmpty else { continue }
+                        newest = lines.last?.time ?? newest
+                        emit?(.logs(lines.map { Self.logLine($0, source) }))
+                    }
+                    let rest = decoder.finish()
+                    if !rest.isEmpty { emit?(.logs(rest.map { Self.logLine($0, source) })) }
+                } catch {}
+                self.logStreamEnded(id, newest: newest)
+            }
+        }
+    }
+
+    private func logStreamEnded(_ id: String, newest: Date?) {
+        if let newest { lastLogTime[id] = newest }
+        logTasks[id] = nil
+    }
+
+    static func logLine(_ line: DockerLogDecoder.Line, _ source: LogSource) -> LogLine {
+        LogLine.fromUntrusted(line.bytes, at: line.time ?? Date(), source: source, stream: line.stream == .stderr ? .stderr : .stdout)
+    }
+
+    // MARK: - Actions
+
+    private func connectedClient() throws(RuntimeError) -> DockerClient {
+        guard let client else { throw RuntimeError("not connected to \(endpoint)") }
+        return client
+    }
+
+    private func replicas(of pod: PodID) -> [TrackedContainer] {
+        containers.values.filter { DockerInventory.podID(of: $0, in: topology) == pod }.sorted(by: DockerInventory.replicaOrder)
+    }
+
+    /// Restarts one container.
+    public func restartReplica(_ id: String) async throws(RuntimeError) {
+        try await connectedClient().restart(id)
+    }
+
+    public func restart(_ pod: PodID, progress: @escaping @Sendable (String) -> Void) async throws(RuntimeError) -> String {
+        let name = topology.pod(pod)?.displayName ?? pod.rawValue
+        guard !restartsInProgress.contains(pod) else { throw RuntimeError("a restart of \(name) is already running") }
+        let members = replicas(of: pod)
+        guard !members.isEmpty else { throw RuntimeError("\(name) has no containers to restart") }
+        restartsInProgress.insert(pod)
+        defer { restartsInProgress.remove(pod) }
+        for (position, member) in members.enumerated() {
+            progress("Restarting \(name): \(member.summary.name) (\(position + 1) of \(members.count))…")
+            let client = try connectedClient()
+            try await client.restart(member.summary.id)
+            // Rolling: the next replica goes down only once this one is back (healthy, if it has a check).
+            try await waitUntilReady(member.summary.id, client: client, name: member.summary.name)
+        }
+        return "Restarted \(name): \(members.count) container\(members.count == 1 ? "" : "s"), one at a time"
+    }
+
+    private func waitUntilReady(_ id: String, client: DockerClient, name: String) async throws(RuntimeError) {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let inspect = try await client.inspect(id)
+            if inspect.state.running, inspect.state.health == nil || inspect.state.health?.status == "healthy" { return }
+            if !inspect.state.running, inspect.state.status == "exited" || inspect.state.status == "dead" {
+                throw RuntimeError("\(name) stopped after its restart (\(inspect.state.status)); rolling restart halted")
+            }
+            do { try await Task.sleep(for: .milliseconds(250)) } catch { throw RuntimeError("restart cancelled") }
+        }
+        throw RuntimeError("\(name) was not ready 120 s after its restart; rolling restart halted")
+    }
+
+    /// Compose's way: up clones the highest-numbered replica with the next number; down stops
+    /// and removes the highest-numbered ones.
+    public func scale(_ pod: PodID, to target: Int) async throws(RuntimeError) -> String {
+        guard let spec = topology.pod(pod) else { throw RuntimeError("no pod named \(pod)") }
+        guard (spec.minReplicas...spec.maxReplicas).contains(target) else {
+            throw RuntimeError("\(spec.displayName) can scale between \(spec.minReplicas) and \(spec.maxReplicas) replicas")
+        }
+        let client = try connectedClient()
+        let members = replicas(of: pod)
+        guard let template = members.last(where: { $0.composeProject != nil && $0.composeService != nil && $0.containerNumber != nil }) else {
+            throw RuntimeError("\(spec.displayName) cannot be scaled: its containers carry no compose labels (project, service, container-number)")
+        }
+        let before = members.count
+        if target > before {
+            let raw = try await client.inspectRaw(template.summary.id)
+            var next = (members.compactMap(\.containerNumber).max() ?? 0) + 1
+            for _ in before..<target {
+                let name = "\(template.composeProject!)-\(template.composeService!)-\(next)"
+                let body = DockerClone.createBody(from: raw, containerNumber: next)
+                let id = try await client.create(name: name, body: body)
+                try await client.start(id)
+                next += 1
+            }
+        } else if target < before {
+            for member in members.suffix(before - target).reversed() {
+                try await client.stop(member.summary.id)
+                try await client.remove(member.summary.id)
+            }
+        }
+        if let client = self.client { try? await refreshInventory(client) }
+        report()
+        return "Scaled \(spec.displayName) from \(before) to \(target) container\(target == 1 ? "" : "s")"
+    }
+}
+
+extension Error {
+    var message: String { (self as? RuntimeError)?.message ?? "\(self)" }
+}

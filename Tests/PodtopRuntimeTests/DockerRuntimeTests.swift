@@ -1,0 +1,199 @@
+import Foundation
+import PodtopCore
+import Testing
+@testable import PodtopRuntime
+
+/// DockerRuntime against the real daemon that scripts/test starts.
+@Suite(.enabled(if: TestDocker.available, "needs the test daemon that scripts/test starts"))
+struct DockerRuntimeTests {
+    func start(_ runtime: DockerRuntime, refresh: Duration = .seconds(1)) -> (RuntimeRecorder, Task<Void, Never>) {
+        let recorder = RuntimeRecorder()
+        let task = Task { await runtime.run(refresh: refresh) { recorder.record($0) } }
+        return (recorder, task)
+    }
+
+    func endpoint() throws -> DockerEndpoint { try DockerEndpoint.parse(TestDocker.host!) }
+
+    @Test func groupsALabelledFleetIntoPodsAndKeepsTheRestAsOther() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        try TestDocker.run(id, service: "core-pod", number: 1)
+        try TestDocker.run(id, service: "core-pod", number: 2)
+        try TestDocker.run(id, service: "experience-pod", number: 1)
+        try TestDocker.run(id, service: "worker", number: 1)
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let (recorder, task) = start(runtime)
+        defer { task.cancel() }
+        let found = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 2 && $0.pod(PodID("experience"))?.replicas.count == 1 }
+        let snapshot = try #require(found?.1)
+        #expect(snapshot.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1", "t\(id)-core-pod-2"])
+        #expect(snapshot.pod(PodID("core"))?.readyCount == 2)
+        #expect(snapshot.unmatched.map(\.name) == ["t\(id)-worker-1"])
+        #expect(recorder.all.contains { if case .connected(let identity) = $0.1 { identity.version?.contains("API 1.") == true } else { false } })
+    }
+
+    @Test func aKilledContainerShowsAsDeadWithinOneSecondOfTheEvent() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        let container = try TestDocker.run(id, service: "core-pod", number: 1)
+        // A slow poll, so that only the event stream can explain a prompt update.
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let (recorder, task) = start(runtime, refresh: .seconds(30))
+        defer { task.cancel() }
+        _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 1 })
+        try await Task.sleep(for: .milliseconds(300))  // let the event stream attach
+        let killedAt = Date()
+        try TestDocker.docker(["kill", container])
+        let seen = try #require(await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("core"))?.replicas.first?.phase == .exited })
+        let delay = seen.0.timeIntervalSince(killedAt)
+        #expect(delay < 1.0, "seen after \(delay) s")
+    }
+
+    @Test func restartingOneReplicaAndRollingAPod() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        let first = try TestDocker.run(id, service: "core-pod", number: 1)
+        let second = try TestDocker.run(id, service: "core-pod", number: 2)
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let (recorder, task) = start(runtime)
+        defer { task.cancel() }
+        _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 2 })
+        try await Task.sleep(for: .milliseconds(300))
+        try await runtime.restartReplica(first)
+        let once = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.first { $0.id == first }?.restarts == 1 }
+        #expect(once != nil, "the restarted replica's count rose to 1")
+
+        let since = String(Date().timeIntervalSince1970)
+        let progress = RuntimeRecorder()
+        let summary = try await runtime.restart(PodID("core")) { progress.record(.logs([LogLine(at: Date(), source: LogSource(pod: nil, service: nil, replica: ""), stream: .stdout, level: .info, text: $0)])) }
+        #expect(summary == "Restarted Core: 2 containers, one at a time")
+        let counted = await recorder.waitForSnapshot {
+            let replicas = $0.pod(PodID("core"))?.replicas ?? []
+            return replicas.first { $0.id == first }?.restarts == 2 && replicas.first { $0.id == second }?.restarts == 1
+        }
+        #expect(counted != nil)
+        // Order: replica 1 was started again before replica 2 was even stopped.
+        let events = try TestDocker.docker(["events", "--since", since, "--until", String(Date().timeIntervalSince1970),
+                                             "--filter", "label=podtop.test=\(id)", "--format", "{{.Action}} {{.Actor.Attributes.name}}"])
+            .split(separator: "\n").map(String.init)
+        let firstStart = try #require(events.firstIndex(of: "start t\(id)-core-pod-1"))
+        let secondKill = try #require(events.firstIndex { $0.hasPrefix("kill t\(id)-core-pod-2") || $0.hasPrefix("die t\(id)-core-pod-2") })
+        #expect(firstStart < secondKill, "\(events)")
+    }
+
+    @Test func scalingOneToThreeAndBackTheWayComposeDoes() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        try TestDocker.run(id, service: "core-pod", number: 1)
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let (recorder, task) = start(runtime)
+        defer { task.cancel() }
+        _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 1 })
+        #expect(try await runtime.scale(PodID("core"), to: 3) == "Scaled Core from 1 to 3 containers")
+        let names = try TestDocker.docker(["ps", "--filter", "label=podtop.test=\(id)", "--format",
+                                           "{{.Names}} {{.Label \"com.docker.compose.container-number\"}} {{.Label \"com.docker.compose.service\"}}"])
+            .split(separator: "\n").sorted()
+        #expect(names == ["t\(id)-core-pod-1 1 core-pod", "t\(id)-core-pod-2 2 core-pod", "t\(id)-core-pod-3 3 core-pod"])
+        #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 3 } != nil)
+        #expect(try await runtime.scale(PodID("core"), to: 1) == "Scaled Core from 3 to 1 container")
+        let left = try TestDocker.docker(["ps", "-a", "--filter", "label=podtop.test=\(id)", "--format", "{{.Names}}"])
+        #expect(left == "t\(id)-core-pod-1")
+    }
+
+    @Test func aPodWithoutComposeLabelsSaysWhyItCannotScale() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        try TestDocker.docker(["run", "-d", "--name", "t\(id)-plain", "--network", "none", "--label", "podtop.test=\(id)",
+                               "--label", "app=plain", "podtop-busybox:local", "sleep", "1000"])
+        let topology = Topology(pods: [PodSpec(id: PodID("plain"), displayName: "Plain", services: [],
+                                               selector: ContainerSelector([.labels(["podtop.test": id, "app": "plain"])]))], infrastructure: [])
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: topology)
+        let (recorder, task) = start(runtime)
+        defer { task.cancel() }
+        _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("plain"))?.replicas.count == 1 })
+        await #expect(throws: RuntimeError("Plain cannot be scaled: its containers carry no compose labels (project, service, container-number)")) {
+            _ = try await runtime.scale(PodID("plain"), to: 2)
+        }
+    }
+
+    @Test func logsFromTTYAndPlainContainersWithBothStreams() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        let script = "i=0; while true; do i=$((i+1)); echo \"out $i\"; echo \"err $i\" >&2; sleep 0.2; done"
+        try TestDocker.run(id, service: "core-pod", number: 1, command: script)
+        try TestDocker.run(id, service: "experience-pod", number: 1, tty: true, command: script)
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let (recorder, task) = start(runtime)
+        defer { task.cancel() }
+        let enough = await recorder.waitFor { _ in
+            let lines = recorder.logLines
+            return lines.filter { $0.source.pod == PodID("core") }.count >= 10 && lines.filter { $0.source.pod == PodID("experience") }.count >= 10
+        }
+        #expect(enough)
+        let plain = recorder.logLines.filter { $0.source.pod == PodID("core") }
+        #expect(plain.contains { $0.stream == .stdout && $0.text.hasPrefix("out ") })
+        #expect(plain.contains { $0.stream == .stderr && $0.text.hasPrefix("err ") })
+        #expect(plain.allSatisfy { ($0.stream == .stdout) == $0.text.hasPrefix("out ") })
+        let outNumbers = plain.filter { $0.stream == .stdout }.compactMap { Int($0.text.dropFirst(4)) }
+        #expect(outNumbers == outNumbers.sorted() && outNumbers.count >= 5, "in order per container")
+        let tty = recorder.logLines.filter { $0.source.pod == PodID("experience") }
+        #expect(tty.contains { $0.text.hasPrefix("out ") } && tty.contains { $0.text.hasPrefix("err ") })
+        #expect(tty.allSatisfy { !$0.text.contains("^M") && !$0.text.hasSuffix("\r") }, "CRLF from the pty is removed")
+        #expect(plain.first?.source.replica == "1")
+    }
+
+    @Test func cpuAndMemoryAgreeWithDockerStats() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        let busy = try TestDocker.run(id, service: "core-pod", number: 1,
+                                      command: "dd if=/dev/zero of=/tmp/fill bs=1M count=24 2>/dev/null; while :; do :; done")
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let (recorder, task) = start(runtime)
+        defer { task.cancel() }
+        let measured = await recorder.waitForSnapshot(seconds: 20) { ($0.pod(PodID("core"))?.replicas.first?.cpuPercent ?? 0) > 50 }
+        #expect(measured != nil)
+        try await Task.sleep(for: .seconds(3))
+        let cli = try TestDocker.docker(["stats", "--no-stream", "--format", "{{.CPUPerc}} {{.MemUsage}}", busy]).split(separator: " ")
+        let ours = try #require(recorder.latestSnapshot?.pod(PodID("core"))?.replicas.first)
+        let cliCPU = try #require(Double(cli[0].dropLast()))
+        let cpu = try #require(ours.cpuPercent)
+        #expect(abs(cpu - cliCPU) <= 2, "podtop \(cpu)% vs docker stats \(cliCPU)%")
+        let cliMemory = try #require(parseSize(String(cli[1])))
+        let memory = Double(try #require(ours.memoryBytes))
+        // Memory within ±2 % of what the CLI prints (both leave the inactive file cache out).
+        #expect(abs(memory - cliMemory) <= max(cliMemory * 0.02, 256 * 1024), "podtop \(memory) vs docker stats \(cliMemory)")
+    }
+
+    func parseSize(_ text: String) -> Double? {
+        let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("B", 1)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).map { $0 * scale }
+        }
+        return nil
+    }
+
+    @Test func aDaemonThatStopsAndComesBackIsFollowedWithoutARestart() async throws {
+        // A daemon of its own: stopping the shared one would break the other tests.
+        let directory = "/tmp/podtop-restart-\(TestDocker.newID())"
+        let script = TestDocker.repositoryRoot.appendingPathComponent("scripts/private-dockerd").path
+        let host = try TestDocker.shell([script, "start", directory])
+        defer { _ = try? TestDocker.shell([script, "stop", directory]) }
+        let id = TestDocker.newID()
+        try TestDocker.run(id, service: "core-pod", number: 1, extra: ["--restart", "always"], host: host)
+        let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(host), topology: TestDocker.topology(id))
+        let (recorder, task) = start(runtime)
+        defer { task.cancel() }
+        _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 1 })
+        let pid = try String(contentsOfFile: "\(directory)/dockerd.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try TestDocker.shell(["kill", pid])
+        let lost = await recorder.waitFor(seconds: 20) { $0.contains { if case .disconnected = $0.1 { true } else { false } } }
+        #expect(lost, "the loss is reported as a state")
+        try await Task.sleep(for: .seconds(1))
+        let before = recorder.all.count
+        _ = try TestDocker.shell([script, "start", directory])
+        let back = await recorder.waitFor(seconds: 40) { events in
+            events.dropFirst(before).contains { if case .snapshot(let s) = $0.1 { s.pod(PodID("core"))?.readyCount == 1 } else { false } }
+        }
+        #expect(back, "podtop reconnected and re-listed by itself")
+    }
+}
