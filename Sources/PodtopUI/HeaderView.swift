@@ -7,6 +7,12 @@ enum HeaderView {
         canvas.fill(rect, role: .header)
         var x = rect.x + 1
         x += canvas.put("podtop", x: x, y: rect.y, role: .headerAccent) + 2
+        if case .disconnected(let reason, let retryAt) = state.connection {
+            // The most important fact on the screen while it lasts: first, before the target.
+            let wait = max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))
+            x += canvas.put(" DISCONNECTED — retrying in \(wait) s: \(reason) ", x: x, y: rect.y, role: .statusCritical,
+                            limit: max(0, rect.maxX - x - 12)) + 2
+        }
         let target: String
         if let identity = state.identity {
             target = [identity.kind, identity.version, identity.endpoint].compactMap { $0 }.joined(separator: " · ")
@@ -22,11 +28,6 @@ enum HeaderView {
         let room = max(0, right - x - 1)
         while parts.count > 1, DisplayWidth.of(parts.joined(separator: "  ·  ")) > room { parts.removeLast() }
         x += canvas.put(parts.joined(separator: "  ·  "), x: x, y: rect.y, role: .header, limit: room)
-        if case .disconnected(let reason, let retryAt) = state.connection {
-            let wait = max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))
-            let badge = " DISCONNECTED — retrying in \(wait) s: \(reason) "
-            canvas.put(badge, x: x + 2, y: rect.y, role: .statusCritical, limit: max(0, right - x - 3))
-        }
         canvas.put(clock, x: right, y: rect.y, role: .headerAccent)
     }
 }

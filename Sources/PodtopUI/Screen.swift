@@ -21,6 +21,7 @@ public enum Screen {
             }
         }
         InfraView.draw(state, in: layout.infrastructure, options: options, into: &canvas)
+        if case .disconnected = state.connection { greyOut(state, layout, into: &canvas) }
         LogPaneView.draw(state, in: layout.logs, options: options, into: &canvas)
         StatusLineView.draw(state, in: layout.status, into: &canvas)
         FooterView.draw(state, in: layout.footer, into: &canvas)
@@ -29,6 +30,18 @@ public enum Screen {
         }
         if options.glyphs == .ascii { canvas.transliterateToASCII() }
         return canvas
+    }
+
+    /// While the runtime is away the last data stays up, greyed, each panel saying how old it is.
+    static func greyOut(_ state: DashboardState, _ layout: Layout, into canvas: inout Canvas) {
+        let age = state.dataAge.map { "data \(Format.duration($0)) old" } ?? "no data"
+        for rect in layout.pods + [layout.infrastructure] where rect.height > 0 {
+            canvas.restyle(rect, role: .textDim)
+        }
+        for rect in layout.pods {
+            let y = layout.kind == .wide ? rect.y + 1 : rect.y
+            canvas.putRight(" \(age) ", rightEdge: rect.maxX - (layout.kind == .wide ? 2 : 1), y: y, role: .statusWarn)
+        }
     }
 
     /// Rows the log pane shows at this size, so paging moves by a screenful.

@@ -20,7 +20,7 @@ enum StatusLineView {
         let rollup = state.rollup(of: pod)
         switch state.selection {
         case .pod:
-            return "\(pod.displayName): \(rollup.status.word.lowercased()), \(rollup.reason)"
+            return "\(pod.displayName): \(rollup.status.word.lowercased()), \(rollup.reason) · CPU % is of one core (100 % = a full core)"
         case .service(let id):
             guard let sample = state.history(.service(id))?.latest else { return "\(id): not probed yet" }
             let check = pod.services.first { $0.name == id.name }?.check.description ?? ""

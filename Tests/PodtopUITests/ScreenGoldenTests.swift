@@ -63,3 +63,19 @@ import Testing
         #expect(canvas.text == "日   ")
     }
 }
+
+@Suite struct DisconnectedScreenTests {
+    @Test func aLostRuntimeGreysThePanelsAndSaysHowOldTheDataIs() {
+        var state = Fixtures.state()
+        let lastData = state.now
+        _ = state.handle(.runtime(.disconnected(reason: "cannot reach Docker at unix:///x.sock: connection refused", retryIn: .seconds(4))))
+        _ = state.handle(.tick(lastData.addingTimeInterval(12)))
+        let canvas = Screen.render(state, width: 120, height: 40)
+        let text = canvas.text
+        #expect(text.contains("DISCONNECTED — retrying in 0 s") || text.contains("DISCONNECTED — retrying in"))
+        #expect(text.contains("data 12s old"))
+        // Every cell of the Core row that is not the age label is dim.
+        let coreRow = canvas.textLines().firstIndex { $0.contains("Core") }!
+        #expect((0..<60).allSatisfy { canvas[$0, coreRow].role == .textDim })
+    }
+}
