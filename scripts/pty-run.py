@@ -19,9 +19,13 @@ def main():
     args = parser.parse_args()
     command = args.command[1:] if args.command and args.command[0] == "--" else args.command
 
+    print(json.dumps(measure(command, args.cols, args.rows, args.seconds, args.warmup, args.term)))
+
+def measure(command, cols=200, rows=50, seconds=30.0, warmup=5.0, term="xterm-256color"):
+    """Runs `command` on a cols x rows pty for `seconds`; returns the figures as a dict."""
     master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", args.rows, args.cols, 0, 0))
-    env = dict(os.environ, TERM=args.term, LANG=os.environ.get("LANG", "C.UTF-8"))
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    env = dict(os.environ, TERM=term, LANG=os.environ.get("LANG", "C.UTF-8"))
     env.pop("NO_COLOR", None)
 
     def become_session_leader():
@@ -38,12 +42,12 @@ def main():
     after_warmup = 0
     peak_rss_kib = 0
     cpu_at_warmup = None
-    deadline = start + args.seconds
+    deadline = start + seconds
     while True:
         now = time.monotonic()
         if now >= deadline or proc.poll() is not None:
             break
-        if cpu_at_warmup is None and now - start >= args.warmup:
+        if cpu_at_warmup is None and now - start >= warmup:
             cpu_at_warmup = (cpu_seconds(proc.pid, ticks), now)
         ready, _, _ = select.select([master], [], [], min(0.2, deadline - now))
         if ready:
@@ -52,7 +56,7 @@ def main():
             except OSError:
                 break
             total += len(data)
-            if now - start >= args.warmup:
+            if now - start >= warmup:
                 after_warmup += len(data)
         peak_rss_kib = max(peak_rss_kib, peak_rss(proc.pid))
     end = time.monotonic()
@@ -66,7 +70,7 @@ def main():
     os.close(master)
     steady_seconds = end - cpu_at_warmup[1] if cpu_at_warmup else end - start
     steady_cpu = cpu_end - cpu_at_warmup[0] if cpu_at_warmup else cpu_end
-    print(json.dumps({
+    return {
         "seconds": round(end - start, 2),
         "bytes_total": total,
         "bytes_per_second_all": round(total / (end - start), 1),
@@ -74,7 +78,8 @@ def main():
         "cpu_percent_of_one_core": round(100 * cpu_end / (end - start), 3),
         "cpu_percent_steady": round(100 * steady_cpu / steady_seconds, 3),
         "peak_rss_mib": round(peak_rss_kib / 1024, 1),
-    }))
+    }
+
 
 def cpu_seconds(pid, ticks):
     try:
