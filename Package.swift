@@ -15,6 +15,9 @@ let package = Package(
         // HTTP over the Docker unix socket (http+unix://) on SwiftNIO, and later the health
         // probes and Kubernetes; the costliest dependency to build (see README).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already built for AsyncHTTPClient; named here because podtop imports NIO directly
+        // (TCP connect probes, byte buffers).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The only C in the project: ncursesw with wide characters on, wrappers for the macros
@@ -33,7 +36,13 @@ let package = Package(
         // The outside world behind small protocols; today the built-in demo cluster.
         .target(
             name: "PodtopRuntime",
-            dependencies: ["PodtopCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "PodtopCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         // Canvas, widgets, layout, keymap, dashboard state and reducer. No I/O.
         .target(name: "PodtopUI", dependencies: ["PodtopCore"]),
@@ -51,7 +60,7 @@ let package = Package(
         .testTarget(name: "PodtopCoreTests", dependencies: ["PodtopCore"]),
         // Process spawning that leaks no descriptor into daemons the tests start (tmux, dockerd).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "PodtopRuntimeTests", dependencies: ["PodtopRuntime", "TestSupport"], exclude: ["DockerCaptures"]),
+        .testTarget(name: "PodtopRuntimeTests", dependencies: ["PodtopRuntime", "TestSupport"], exclude: ["DockerCaptures", "Servers"]),
         .testTarget(
             name: "PodtopUITests",
             dependencies: ["PodtopUI", "PodtopRuntime"],

@@ -97,15 +97,17 @@ public enum ConfigFile {
     }
 
     private static func service(_ node: YAMLReader.Located) throws(FileProblem) -> ServiceSpec {
-        let fields = try node.entries(allowed: ["name", "health", "tcp", "warn_ms", "critical_ms"])
+        let fields = try node.entries(allowed: probeFields)
         guard let name = fields["name"] else { throw node.fail("a service needs a name") }
-        return ServiceSpec(name: try name.string(), check: try check(node, fields), thresholds: try thresholds(fields))
+        return ServiceSpec(name: try name.string(), check: try check(node, fields), thresholds: try thresholds(fields),
+                           schedule: try schedule(fields))
     }
 
     private static func infrastructure(_ node: YAMLReader.Located) throws(FileProblem) -> InfraSpec {
-        let fields = try node.entries(allowed: ["name", "health", "tcp", "warn_ms", "critical_ms"])
+        let fields = try node.entries(allowed: probeFields)
         guard let name = fields["name"] else { throw node.fail("an infrastructure entry needs a name") }
-        return InfraSpec(name: try name.string(), check: try check(node, fields), thresholds: try thresholds(fields))
+        return InfraSpec(name: try name.string(), check: try check(node, fields), thresholds: try thresholds(fields),
+                         schedule: try schedule(fields))
     }
 
     private static func check(
@@ -126,6 +128,17 @@ public enum ConfigFile {
             return .tcp(host: String(target[..<colon]), port: port)
         }
         throw node.fail("give either health (an http:// URL) or tcp (host:port)")
+    }
+
+    static let probeFields: Set<String> = ["name", "health", "tcp", "warn_ms", "critical_ms", "interval_ms", "timeout_ms"]
+
+    private static func schedule(_ fields: [String: YAMLReader.Located]) throws(FileProblem) -> ProbeSchedule {
+        let interval = try fields["interval_ms"]?.double(in: 100...3_600_000) ?? ProbeSchedule.standard.intervalMs
+        let timeout = try fields["timeout_ms"]?.double(in: 10...3_600_000) ?? min(ProbeSchedule.standard.timeoutMs, interval * 0.8)
+        guard timeout < interval else {
+            throw (fields["timeout_ms"] ?? fields["interval_ms"])!.fail("timeout_ms \(Int(timeout)) must be below interval_ms \(Int(interval))")
+        }
+        return ProbeSchedule(intervalMs: interval, timeoutMs: timeout)
     }
 
     private static func thresholds(_ fields: [String: YAMLReader.Located]) throws(FileProblem) -> LatencyThresholds {

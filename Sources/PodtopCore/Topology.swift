@@ -58,11 +58,13 @@ public struct ServiceSpec: Sendable, Equatable {
     public var name: String
     public var check: HealthCheck
     public var thresholds: LatencyThresholds
+    public var schedule: ProbeSchedule
 
-    public init(name: String, check: HealthCheck, thresholds: LatencyThresholds = .standard) {
+    public init(name: String, check: HealthCheck, thresholds: LatencyThresholds = .standard, schedule: ProbeSchedule = .standard) {
         self.name = name
         self.check = check
         self.thresholds = thresholds
+        self.schedule = schedule
     }
 }
 
@@ -70,12 +72,26 @@ public struct InfraSpec: Sendable, Equatable {
     public var name: String
     public var check: HealthCheck
     public var thresholds: LatencyThresholds
+    public var schedule: ProbeSchedule
 
-    public init(name: String, check: HealthCheck, thresholds: LatencyThresholds = .standard) {
+    public init(name: String, check: HealthCheck, thresholds: LatencyThresholds = .standard, schedule: ProbeSchedule = .standard) {
         self.name = name
         self.check = check
         self.thresholds = thresholds
+        self.schedule = schedule
     }
+}
+
+/// How often a service is probed and how long a probe may take; the timeout is always below
+/// the interval, so probes of one service never overlap.
+public struct ProbeSchedule: Sendable, Equatable {
+    public var intervalMs: Double
+    public var timeoutMs: Double
+    public init(intervalMs: Double, timeoutMs: Double) {
+        self.intervalMs = intervalMs
+        self.timeoutMs = timeoutMs
+    }
+    public static let standard = ProbeSchedule(intervalMs: 1000, timeoutMs: 800)
 }
 
 public enum HealthCheck: Sendable, Equatable, CustomStringConvertible {

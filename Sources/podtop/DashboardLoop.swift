@@ -15,15 +15,18 @@ final class DashboardLoop {
 
     private let terminal: TerminalSession
     private let runtime: any ContainerRuntime
+    /// Probes the health endpoints; nil where the runtime reports health itself (the demo).
+    private let prober: HealthProber?
     private let themes: [Theme]
     private let options: RenderOptions
     private let inbox = EventInbox()
     private var state: DashboardState
     private var actionTasks: [Task<Void, Never>] = []
 
-    init(terminal: TerminalSession, runtime: any ContainerRuntime, state: DashboardState, themes: [Theme], options: RenderOptions) {
+    init(terminal: TerminalSession, runtime: any ContainerRuntime, prober: HealthProber?, state: DashboardState, themes: [Theme], options: RenderOptions) {
         self.terminal = terminal
         self.runtime = runtime
+        self.prober = prober
         self.state = state
         self.themes = themes
         self.options = options
@@ -36,8 +39,13 @@ final class DashboardLoop {
         let runtimeTask = Task.detached {
             await runtime.run(refresh: refresh) { inbox.post(.runtime($0)) }
         }
+        let prober = self.prober
+        let proberTask = Task.detached {
+            await prober?.run { inbox.post(.runtime($0)) }
+        }
         defer {
             runtimeTask.cancel()
+            proberTask.cancel()
             actionTasks.forEach { $0.cancel() }
         }
         var appliedTheme = -1

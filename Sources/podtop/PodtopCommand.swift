@@ -113,7 +113,8 @@ struct PodtopCommand: ParsableCommand {
             logCapacity: settings.logLines, themeNames: themes.map(\.name), themeIndex: settings.themeIndex,
             capabilities: Capabilities(canRestart: runtime is any PodRestarting, canScale: runtime is any PodScaling)
         )
-        let loop = DashboardLoop(terminal: terminal, runtime: runtime, state: state, themes: themes,
+        let prober = runtime is DemoCluster ? nil : HealthProber(topology: settings.config.topology)
+        let loop = DashboardLoop(terminal: terminal, runtime: runtime, prober: prober, state: state, themes: themes,
                                  options: RenderOptions(glyphs: settings.ascii ? .ascii : .unicode))
         return loop.run()
     }

@@ -1,0 +1,136 @@
+import Foundation
+import PodtopCore
+import Testing
+@testable import PodtopRuntime
+
+/// A steerable server (Servers/steerable_server.py) on 127.0.0.1, for the life of a test.
+final class SteerableServer: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+
+    init(tcpOnly: Bool = false) throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Servers/steerable_server.py").path
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script] + (tcpOnly ? ["--tcp"] : [])
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw RuntimeError("the steerable server did not start") }
+        self.port = port
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    deinit { process.terminate() }
+}
+
+@Suite(.serialized) struct HealthProberTests {
+    let thresholds = LatencyThresholds(warnMs: 30, criticalMs: 150)
+
+    func target(_ check: HealthCheck, timeoutMs: Double = 800) -> HealthProber.Target {
+        HealthProber.Target(key: .infrastructure("t"), check: check, thresholds: thresholds,
+                            schedule: ProbeSchedule(intervalMs: 1000, timeoutMs: timeoutMs))
+    }
+
+    func probe(_ check: HealthCheck, timeoutMs: Double = 800) async -> HealthSample {
+        let prober = HealthProber(topology: Topology(pods: [], infrastructure: []))
+        let sample = await prober.probeOnce(target(check, timeoutMs: timeoutMs))
+        await prober.shutdown()
+        return sample
+    }
+
+    @Test func eachClassIsReached() async throws {
+        let server = try SteerableServer()
+        #expect(await probe(.http(url: server.url("/ok"))).verdict == .up)
+        #expect(await probe(.http(url: server.url("/plain"))).verdict == .up)
+        #expect(await probe(.http(url: server.url("/delay/60"))).verdict == .slow)
+        #expect(await probe(.http(url: server.url("/delay/200"))).verdict == .degraded)
+        let degraded = await probe(.http(url: server.url("/degraded")))
+        #expect(degraded.verdict == .degraded)
+        #expect(degraded.detail.contains("checks: {cache: ok, db: slow}"))
+        let failing = await probe(.http(url: server.url("/status/503")))
+        #expect(failing.verdict == .down)
+        #expect(failing.detail.hasPrefix("HTTP 503"))
+        #expect(failing.latencyMs == nil || failing.verdict.answered == false)
+        let closed = await probe(.http(url: server.url("/close")))
+        #expect(closed.verdict == .down)
+        let invalid = await probe(.http(url: server.url("/invalid-json")))
+        #expect(invalid.verdict == .up && invalid.detail.contains("not valid JSON"))
+        let hang = await probe(.http(url: server.url("/hang")), timeoutMs: 300)
+        #expect(hang.verdict == .timeout)
+    }
+
+    @Test func refusedConnectionsAreDown() async throws {
+        let port = try freePort()
+        let http = await probe(.http(url: "http://127.0.0.1:\(port)/health"))
+        #expect(http.verdict == .down && http.detail == "connection refused")
+        let tcp = await probe(.tcp(host: "127.0.0.1", port: port))
+        #expect(tcp.verdict == .down && tcp.detail == "connection refused")
+    }
+
+    @Test func tcpProbesMeasureTheConnect() async throws {
+        let server = try SteerableServer(tcpOnly: true)
+        let sample = await probe(.tcp(host: "127.0.0.1", port: server.port))
+        #expect(sample.verdict == .up)
+        #expect((sample.latencyMs ?? 99) < 30)
+    }
+
+    @Test func anInjectedDelayIsMeasuredWithinFiveMilliseconds() async throws {
+        let server = try SteerableServer()
+        _ = await probe(.http(url: server.url("/ok")))  // warm the server up
+        let prober = HealthProber(topology: Topology(pods: [], infrastructure: []))
+        var errors: [Double] = []
+        for _ in 0..<5 {
+            let sample = await prober.probeOnce(target(.http(url: server.url("/delay/50"))))
+            errors.append(abs((sample.latencyMs ?? 0) - 50))
+        }
+        await prober.shutdown()
+        errors.sort()
+        #expect(errors[2] <= 5, "median error \(errors[2]) ms over 5 probes: \(errors)")
+    }
+
+    @Test func aHangingEndpointTimesOutOnTimeWhileAHealthyOneReportsOnTime() async throws {
+        let server = try SteerableServer()
+        let topology = Topology(pods: [PodSpec(id: PodID("p"), displayName: "P", services: [
+            ServiceSpec(name: "stuck", check: .http(url: server.url("/hang")), schedule: ProbeSchedule(intervalMs: 1000, timeoutMs: 400)),
+            ServiceSpec(name: "fine", check: .http(url: server.url("/ok")), schedule: ProbeSchedule(intervalMs: 1000, timeoutMs: 400)),
+        ], selector: ContainerSelector([]))], infrastructure: [])
+        let prober = HealthProber(topology: topology)
+        let recorder = RuntimeRecorder()
+        let started = Date()
+        let task = Task { await prober.run { recorder.record($0) } }
+        let both = await recorder.waitFor(seconds: 3) { events in
+            events.filter { if case .health = $0.1 { true } else { false } }.count >= 2
+        }
+        task.cancel()
+        await task.value  // run() closes its connections on the way out
+        #expect(both)
+        for (at, event) in recorder.all {
+            guard case .health(.service(let id), let sample) = event else { continue }
+            let delay = at.timeIntervalSince(started) * 1000
+            if id.name == "stuck" {
+                #expect(sample.verdict == .timeout)
+                #expect(delay < 400 + 50, "TIMEOUT after \(delay) ms")
+            } else {
+                #expect(sample.verdict == .up)
+                #expect(delay < 100, "the healthy service reported after \(delay) ms")
+            }
+        }
+    }
+
+    func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
