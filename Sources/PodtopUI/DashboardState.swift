@@ -27,6 +27,8 @@ public enum Modal: Sendable, Equatable {
     case confirmScaleToZero(PodID, current: Int)
     case filter(draft: String, previous: String)
     case help
+    /// The detail view of a pod or a service (`Enter`).
+    case details(Selection)
 
     var keyContext: KeyContext {
         switch self {
@@ -34,6 +36,7 @@ public enum Modal: Sendable, Equatable {
         case .scale: .scale
         case .filter: .logs  // typing is handled before the keymap; see DashboardState.handleFilterKey
         case .help: .help
+        case .details: .details
         }
     }
 }

@@ -31,6 +31,8 @@ enum DialogView {
             break  // typed in the log pane's title line
         case .help:
             HelpView.draw(state: state, options: options, into: &canvas)
+        case .details(let selection):
+            DetailView.draw(selection, state: state, options: options, into: &canvas)
         }
     }
 

@@ -2,7 +2,7 @@
 public enum Action: Hashable, Sendable {
     case moveUp, moveDown, nextPod, previousPod
     case restart, scale
-    case focusLogs, filterLogs, cycleTheme, help, quit
+    case focusLogs, details, filterLogs, cycleTheme, help, quit
     case confirm, cancel, increment, decrement, apply
     case scrollUp, scrollDown, pageUp, pageDown, oldest, follow, leaveLogs
 }
@@ -13,6 +13,7 @@ public enum KeyContext: String, Sendable, CaseIterable {
     case logs = "Log pane"
     case confirm = "Confirmation"
     case scale = "Scale dialog"
+    case details = "Details"
     case help = "Help"
 }
 
@@ -37,7 +38,8 @@ public enum Keymap {
             bind([.backTab, .left], .previousPod, nil, "Jump to the previous pod", "S-Tab"),
             bind([.character("r")], .restart, "restart", "Restart the selected pod, one replica at a time (asks first)", "r"),
             bind([.character("s")], .scale, "scale", "Scale the selected pod (asks first)", "s"),
-            bind([.character("l"), .enter], .focusLogs, "logs", "Focus the log pane", "l/Enter"),
+            bind([.enter], .details, "details", "Details of the selection: probe results, latency, replicas", "Enter"),
+            bind([.character("l")], .focusLogs, "logs", "Focus the log pane", "l"),
             bind([.character("/")], .filterLogs, "filter", "Filter the log pane", "/"),
             bind([.character("t")], .cycleTheme, "theme", "Next theme", "t"),
             bind([.character("?")], .help, "help", "Show this help", "?"),
@@ -65,6 +67,9 @@ public enum Keymap {
             bind([.character("-"), .character("_"), .down, .left, .character("j")], .decrement, "fewer", "One replica fewer", "-"),
             bind([.enter], .apply, "apply", "Apply the new replica count", "Enter"),
             bind([.escape, .character("q")], .cancel, "cancel", "Close without scaling", "Esc"),
+        ],
+        .details: [
+            bind([.escape, .enter, .character("q")], .cancel, "close", "Close the details", "Esc"),
         ],
         .help: [
             bind([.escape, .character("?"), .character("q"), .enter], .cancel, "close", "Close the help", "Esc/?"),

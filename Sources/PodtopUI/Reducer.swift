@@ -90,6 +90,7 @@ extension DashboardState {
         case .restart: return askRestart()
         case .scale: openScale()
         case .focusLogs: focus = .logs
+        case .details: modal = .details(selection)
         case .leaveLogs: focus = .pods
         case .filterLogs: modal = .filter(draft: logView.filter, previous: logView.filter)
         case .cycleTheme:

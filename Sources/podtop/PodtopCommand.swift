@@ -46,6 +46,9 @@ struct PodtopCommand: ParsableCommand {
     @Flag(help: "Draw with plain ASCII (borders, status glyphs, sparklines); automatic when the locale is not UTF-8.")
     var ascii = false
 
+    @Option(help: ArgumentHelp("Sparkline glyphs: blocks, or braille (two samples per cell); ASCII with --ascii.", valueName: "blocks|braille"))
+    var sparkline: String = "blocks"
+
     @Flag(name: .customLong("no-color"), help: "No colour (also when NO_COLOR is set); status stays readable by glyph and word.")
     var noColor = false
 
@@ -58,6 +61,9 @@ struct PodtopCommand: ParsableCommand {
     func validate() throws {
         if let refresh, !(0.1...3600).contains(refresh) {
             throw ValidationError("--refresh takes seconds between 0.1 and 3600, not \(refresh)")
+        }
+        guard ["blocks", "braille"].contains(sparkline) else {
+            throw ValidationError("--sparkline takes blocks or braille, not \(sparkline)")
         }
         if !(0...100_000).contains(logTail) {
             throw ValidationError("--log-tail takes a count between 0 and 100000")
@@ -115,7 +121,8 @@ struct PodtopCommand: ParsableCommand {
         )
         let prober = runtime is DemoCluster ? nil : HealthProber(topology: settings.config.topology)
         let loop = DashboardLoop(terminal: terminal, runtime: runtime, prober: prober, state: state, themes: themes,
-                                 options: RenderOptions(glyphs: settings.ascii ? .ascii : .unicode))
+                                 options: RenderOptions(glyphs: settings.ascii ? .ascii : .unicode,
+                                                        sparklineStyle: SparklineStyle(rawValue: sparkline)))
         return loop.run()
     }
 

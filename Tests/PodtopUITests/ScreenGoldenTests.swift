@@ -79,3 +79,22 @@ import Testing
         #expect((0..<60).allSatisfy { canvas[$0, coreRow].role == .textDim })
     }
 }
+
+@Suite struct DetailAndGlyphGoldenTests {
+    @Test func serviceAndPodDetails() {
+        var state = Fixtures.busyState()  // the selection is Core's auth service
+        _ = state.handle(.key(.enter))
+        GoldenFiles.check(Screen.render(state, width: 120, height: 40).text, named: "detail-service-120x40.txt")
+        _ = state.handle(.key(.escape))
+        _ = state.handle(.key(.tab))
+        _ = state.handle(.key(.enter))
+        GoldenFiles.check(Screen.render(state, width: 120, height: 40).text, named: "detail-pod-120x40.txt")
+    }
+
+    @Test(arguments: [SparklineStyle.blocks, .braille, .ascii])
+    func sparklineGlyphSets(style: SparklineStyle) {
+        let options = RenderOptions(glyphs: style == .ascii ? .ascii : .unicode, sparklineStyle: style)
+        let canvas = Screen.render(Fixtures.busyState(), width: 120, height: 40, options: options)
+        GoldenFiles.check(canvas.textLines().prefix(13).joined(separator: "\n"), named: "sparklines-\(style.rawValue).txt")
+    }
+}

@@ -38,3 +38,26 @@ import Testing
         #expect(unicode.ceiling(of: series.suffix(3)) == 10)  // the floor, since 8 < 10
     }
 }
+
+@Suite struct BrailleSparklineTests {
+    let braille = Sparkline(glyphs: .unicode, style: .braille)
+
+    @Test func twoSamplesPerCellNewestAtTheRight() {
+        #expect(braille.render([], width: 3) == "   ")
+        #expect(braille.render([10], width: 2) == " ⢸")  // one sample: the right column of the last cell
+        #expect(braille.render([10, 10], width: 1) == "⣿")  // both columns full
+        #expect(braille.render([3, 3, 3, 3], width: 2) == "⣤⣤")  // 3 ms under a 10 ms floor: two dots of four
+    }
+
+    @Test func gapsAndSpikes() {
+        #expect(braille.render([20, nil], width: 1) == "✕")
+        #expect(braille.render([10, 80], width: 1) == "⣸")  // left one dot, right four
+    }
+
+    @Test func seriesFeedTwiceTheWidth() {
+        var series = LatencySeries(capacity: 20)
+        for _ in 0..<20 { series.append(10) }
+        #expect(braille.render(series, width: 4) == "⣿⣿⣿⣿")
+        #expect(braille.ceiling(of: series.suffix(8)) == 10)
+    }
+}
