@@ -40,6 +40,55 @@ func measure(_ name: String, iterations: Int, unit: String = "ms", _ body: () ->
     print(String(format: "%-44@ %10.4f %@ (median of 5 × %d)", name as NSString, shown, unit, iterations))
 }
 
+/// `podtop-bench probes PORT_FIRST PORT_LAST SECONDS`: probes http://127.0.0.1:PORT/health for
+/// every port at a 1 s interval for SECONDS and prints podtop's CPU % of one core for it, then the
+/// median latency of 200 probes of the first endpoint (compare with curl's time_total).
+if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "probes",
+   let first = Int(CommandLine.arguments[2]), let last = Int(CommandLine.arguments[3]), let seconds = Double(CommandLine.arguments[4]) {
+    let services = (first...last).map { ServiceSpec(name: "s\($0)", check: .http(url: "http://127.0.0.1:\($0)/health")) }
+    let topology = Topology(pods: [PodSpec(id: PodID("bench"), displayName: "Bench", services: services, selector: ContainerSelector([]))], infrastructure: [])
+    let prober = HealthProber(topology: topology)
+    final class Counter: @unchecked Sendable { var samples = 0; var failures = 0; let lock = NSLock() }
+    let counter = Counter()
+    func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+    let cpuBefore = cpuSeconds()
+    let started = Date()
+    let task = Task {
+        await prober.run { event in
+            if case .health(_, let sample) = event {
+                counter.lock.withLock {
+                    counter.samples += 1
+                    if !sample.verdict.answered { counter.failures += 1 }
+                }
+            }
+        }
+    }
+    try? await Task.sleep(for: .seconds(seconds))
+    task.cancel()
+    await task.value
+    let elapsed = Date().timeIntervalSince(started)
+    let cpu = (cpuSeconds() - cpuBefore) / elapsed * 100
+    print(String(format: "probing %d endpoints every 1 s for %.0f s: %d probes, %d failed, podtop CPU %.3f %% of one core",
+                 services.count, elapsed, counter.samples, counter.failures, cpu))
+    let single = HealthProber(topology: Topology(pods: [], infrastructure: []))
+    let target = HealthProber.Target(key: .infrastructure("one"), check: .http(url: "http://127.0.0.1:\(first)/health"),
+                                     thresholds: .standard, schedule: .standard)
+    var latencies: [Double] = []
+    for _ in 0..<200 {
+        if let ms = await single.probeOnce(target).latencyMs { latencies.append(ms) }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    await single.shutdown()
+    latencies.sort()
+    print(String(format: "probe latency of http://127.0.0.1:%d/health over %d probes: median %.3f ms, p10 %.3f ms",
+                 first, latencies.count, latencies[latencies.count / 2], latencies[latencies.count / 10]))
+    exit(0)
+}
+
 let state = busyState()
 var sink = 0
 measure("render busy 200x50 frame into the grid", iterations: 500) {

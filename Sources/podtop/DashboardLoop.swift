@@ -50,6 +50,11 @@ final class DashboardLoop {
         }
         var appliedTheme = -1
         var lastClockSecond = -1
+        // Keys redraw at once; data redraws at most every `framePacing`, so a fleet whose logs
+        // and events arrive hundreds of times a second costs a few frames, not hundreds.
+        let framePacing = 0.25
+        var lastFrame = Date.distantPast
+        var dirty = true
         while true {
             if let signal = terminal.pendingSignal { return .signal(signal) }
             if appliedTheme != state.themeIndex {
@@ -61,11 +66,22 @@ final class DashboardLoop {
             if second != lastClockSecond {
                 lastClockSecond = second
                 _ = state.handle(.tick(now))
+                dirty = true
             }
-            draw()
-            // Sleep until the next whole second (the clock), a key, a resize or an event.
-            let untilNextSecond = Int32((1 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000) + 1
-            let inputs = terminal.waitForInput(wakeDescriptor: inbox.wakeDescriptor, timeoutMilliseconds: untilNextSecond)
+            var wait = Int32((1 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000) + 1
+            if dirty {
+                let sinceFrame = now.timeIntervalSince(lastFrame)
+                if sinceFrame >= framePacing {
+                    draw()
+                    lastFrame = now
+                    dirty = false
+                } else {
+                    wait = min(wait, Int32((framePacing - sinceFrame) * 1000) + 1)
+                }
+            }
+            // Sleep until the next whole second (the clock), a key, a resize, an event, or the
+            // next frame that pending data is waiting for.
+            let inputs = terminal.waitForInput(wakeDescriptor: inbox.wakeDescriptor, timeoutMilliseconds: wait)
             var effects: [Effect] = []
             for input in inputs {
                 switch input {
@@ -73,8 +89,12 @@ final class DashboardLoop {
                 case .resize: terminal.invalidate()
                 case .key(let key): effects += state.handle(.key(key))
                 }
+                lastFrame = .distantPast  // a person is waiting: draw now
+                dirty = true
             }
-            for event in inbox.drain() { effects += state.handle(event) }
+            let events = inbox.drain()
+            if !events.isEmpty { dirty = true }
+            for event in events { effects += state.handle(event) }
             for effect in effects {
                 if case .quit = effect { return .quit }
                 perform(effect)

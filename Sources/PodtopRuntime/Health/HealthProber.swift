@@ -14,6 +14,13 @@ public actor HealthProber {
         public var check: HealthCheck
         public var thresholds: LatencyThresholds
         public var schedule: ProbeSchedule
+
+        public init(key: HealthTarget, check: HealthCheck, thresholds: LatencyThresholds, schedule: ProbeSchedule) {
+            self.key = key
+            self.check = check
+            self.thresholds = thresholds
+            self.schedule = schedule
+        }
     }
 
     public let targets: [Target]
