@@ -68,6 +68,17 @@ import Testing
         #expect(abs(cpu - 81.27) < 0.01)
     }
 
+    @Test func theFastStatsScannerAgreesWithTheDecoder() throws {
+        let data = try capture("stats-stream-false-cgroupv1.json")
+        let decoded = try JSONDecoder().decode(DockerStatsSample.self, from: data)
+        let scanned = try #require(DockerStatsSample.scan(Array(data)))
+        #expect(scanned == decoded)
+        // cgroup v2 names the cache inactive_file; an object without cpu_stats is refused.
+        let v2 = Array(#"{"read":"x","cpu_stats":{"cpu_usage":{"total_usage":5},"system_cpu_usage":9,"online_cpus":2},"precpu_stats":{"cpu_usage":{"total_usage":1}},"memory_stats":{"usage":100,"stats":{"anon":60,"inactive_file":30}}}"#.utf8)
+        #expect(DockerStatsSample.scan(v2) == DockerStatsSample(read: "x", cpuTotal: 5, systemCPU: 9, onlineCPUs: 2, memoryUsage: 100, inactiveFile: 30))
+        #expect(DockerStatsSample.scan(Array(#"{"message":"no"}"#.utf8)) == nil)
+    }
+
     @Test func eventsDecodeAndHealthProbesAreNotInventoryChanges() throws {
         let text = try String(decoding: capture("events-restart-and-health.jsonl"), as: UTF8.self)
         var splitter = JSONLineSplitter()

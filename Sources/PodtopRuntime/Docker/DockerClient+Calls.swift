@@ -23,7 +23,11 @@ extension DockerClient {
 
     /// One sample, without a stream: `stream=false&one-shot=true` costs the daemon one read.
     public func statsSample(_ id: String) async throws(RuntimeError) -> DockerStatsSample {
-        try await get(DockerStatsSample.self, "/containers/\(id)/stats", query: ["stream": "false", "one-shot": "true"])
+        let reply = try await request(.GET, "/containers/\(id)/stats", query: ["stream": "false", "one-shot": "true"])
+        guard let sample = DockerStatsSample.scan(Array(reply.body)) else {
+            throw RuntimeError("unexpected stats answer for \(id)")
+        }
+        return sample
     }
 
     public func restart(_ id: String, graceSeconds: Int = 10) async throws(RuntimeError) {

@@ -120,6 +120,78 @@ public struct DockerStatsSample: Decodable, Sendable, Equatable {
         inactiveFile = stats?["total_inactive_file"] ?? stats?["inactive_file"]
     }
 
+    /// Reads the six numbers podtop needs straight from the bytes. A stats document is a few
+    /// kilobytes of which podtop uses six numbers, a hundred and fifty times a second on a big
+    /// fleet: JSONDecoder spent 13 % of podtop's CPU on them (perf, 150 containers).
+    /// Keys are searched within their own objects: `cpu_stats` comes before `precpu_stats`.
+    public static func scan(_ bytes: [UInt8]) -> DockerStatsSample? {
+        guard let cpu = find(#""cpu_stats":"#, in: bytes, from: 0) else { return nil }
+        let precpu = find(#""precpu_stats":"#, in: bytes, from: cpu) ?? bytes.count
+        let memory = find(#""memory_stats":"#, in: bytes, from: 0)
+        func number(_ key: String, from start: Int, before end: Int) -> UInt64? {
+            guard let at = find(key, in: bytes, from: start), at < end else { return nil }
+            var value: UInt64 = 0
+            var index = at
+            while index < bytes.count, bytes[index] == 0x20 { index += 1 }
+            let first = index
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                value = value &* 10 &+ UInt64(bytes[index] - 48)
+                index += 1
+            }
+            return index > first ? value : nil
+        }
+        let cpuEnd = min(precpu, memory.map { $0 > cpu ? $0 : bytes.count } ?? bytes.count)
+        let total = number(#""total_usage":"#, from: cpu, before: cpuEnd) ?? 0
+        let system = number(#""system_cpu_usage":"#, from: cpu, before: cpuEnd)
+        var online = Int(number(#""online_cpus":"#, from: cpu, before: cpuEnd) ?? 0)
+        if online == 0 {
+            // Older engines: count the per-CPU entries instead.
+            if let list = find(#""percpu_usage":["#, in: bytes, from: cpu), list < cpuEnd {
+                var index = list
+                online = 1
+                while index < cpuEnd, bytes[index] != UInt8(ascii: "]") {
+                    if bytes[index] == UInt8(ascii: ",") { online += 1 }
+                    index += 1
+                }
+            }
+        }
+        var usage: UInt64?
+        var inactive: UInt64?
+        if let memory {
+            let memoryEnd = bytes.count
+            usage = number(#""usage":"#, from: memory, before: memoryEnd)
+            inactive = number(#""total_inactive_file":"#, from: memory, before: memoryEnd)
+                ?? number(#""inactive_file":"#, from: memory, before: memoryEnd)
+        }
+        let read: String
+        if let at = find(#""read":""#, in: bytes, from: 0), let close = bytes[at...].firstIndex(of: UInt8(ascii: "\"")) {
+            read = String(decoding: bytes[at..<close], as: UTF8.self)
+        } else {
+            read = ""
+        }
+        return DockerStatsSample(read: read, cpuTotal: total, systemCPU: system, onlineCPUs: online, memoryUsage: usage, inactiveFile: inactive)
+    }
+
+    /// Index just past `key` in `bytes`, searching from `start`.
+    private static func find(_ key: String, in bytes: [UInt8], from start: Int) -> Int? {
+        let needle = Array(key.utf8)
+        guard let first = needle.first, bytes.count >= needle.count else { return nil }
+        var index = start
+        let last = bytes.count - needle.count
+        while index <= last {
+            if bytes[index] == first {
+                var matched = true
+                for offset in 1..<needle.count where bytes[index + offset] != needle[offset] {
+                    matched = false
+                    break
+                }
+                if matched { return index + needle.count }
+            }
+            index += 1
+        }
+        return nil
+    }
+
     public init(read: String, cpuTotal: UInt64, systemCPU: UInt64?, onlineCPUs: Int, memoryUsage: UInt64?, inactiveFile: UInt64?) {
         self.read = read
         self.cpuTotal = cpuTotal
