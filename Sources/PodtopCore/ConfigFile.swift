@@ -53,7 +53,9 @@ public enum ConfigFile {
             }
         }
         if let infra = fields["infrastructure"] {
-            config.topology.infrastructure = try infra.items().map { (item) throws(FileProblem) in try infrastructure(item) }
+            config.topology.infrastructure = try infra.items().map { (item) throws(FileProblem) in
+                try probed(item, what: "an infrastructure entry")
+            }
         }
         return config
     }
@@ -89,25 +91,19 @@ public enum ConfigFile {
             guard minReplicas <= maxReplicas else { throw replicas.fail("min \(minReplicas) is above max \(maxReplicas)") }
         }
         guard let servicesNode = fields["services"] else { throw node.fail("a pod needs a services list") }
-        let services = try servicesNode.items().map { (item) throws(FileProblem) in try service(item) }
+        let services = try servicesNode.items().map { (item) throws(FileProblem) in try probed(item, what: "a service") }
         return PodSpec(
             id: PodID(id), displayName: name, services: services, selector: ContainerSelector(rules),
             minReplicas: minReplicas, maxReplicas: maxReplicas
         )
     }
 
-    private static func service(_ node: YAMLReader.Located) throws(FileProblem) -> ServiceSpec {
+    /// A service or an infrastructure entry: a name, a check, thresholds and a schedule.
+    private static func probed(_ node: YAMLReader.Located, what: String) throws(FileProblem) -> ServiceSpec {
         let fields = try node.entries(allowed: probeFields)
-        guard let name = fields["name"] else { throw node.fail("a service needs a name") }
+        guard let name = fields["name"] else { throw node.fail("\(what) needs a name") }
         return ServiceSpec(name: try name.string(), check: try check(node, fields), thresholds: try thresholds(fields),
                            schedule: try schedule(fields))
-    }
-
-    private static func infrastructure(_ node: YAMLReader.Located) throws(FileProblem) -> InfraSpec {
-        let fields = try node.entries(allowed: probeFields)
-        guard let name = fields["name"] else { throw node.fail("an infrastructure entry needs a name") }
-        return InfraSpec(name: try name.string(), check: try check(node, fields), thresholds: try thresholds(fields),
-                         schedule: try schedule(fields))
     }
 
     private static func check(

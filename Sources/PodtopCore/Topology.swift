@@ -68,19 +68,9 @@ public struct ServiceSpec: Sendable, Equatable {
     }
 }
 
-public struct InfraSpec: Sendable, Equatable {
-    public var name: String
-    public var check: HealthCheck
-    public var thresholds: LatencyThresholds
-    public var schedule: ProbeSchedule
-
-    public init(name: String, check: HealthCheck, thresholds: LatencyThresholds = .standard, schedule: ProbeSchedule = .standard) {
-        self.name = name
-        self.check = check
-        self.thresholds = thresholds
-        self.schedule = schedule
-    }
-}
+/// Shared infrastructure (MongoDB, Redis) is probed exactly like a service; it just belongs to
+/// no pod.
+public typealias InfraSpec = ServiceSpec
 
 /// How often a service is probed and how long a probe may take; the timeout is always below
 /// the interval, so probes of one service never overlap.
