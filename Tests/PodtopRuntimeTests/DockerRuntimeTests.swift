@@ -152,14 +152,22 @@ struct DockerRuntimeTests {
         defer { task.cancel() }
         let measured = await recorder.waitForSnapshot(seconds: 20) { ($0.pod(PodID("core"))?.replicas.first?.cpuPercent ?? 0) > 50 }
         #expect(measured != nil)
-        try await Task.sleep(for: .seconds(3))
-        let cli = try TestDocker.docker(["stats", "--no-stream", "--format", "{{.CPUPerc}} {{.MemUsage}}", busy]).split(separator: " ")
-        let ours = try #require(recorder.latestSnapshot?.pod(PodID("core"))?.replicas.first)
-        let cliCPU = try #require(Double(cli[0].dropLast()))
-        let cpu = try #require(ours.cpuPercent)
-        #expect(abs(cpu - cliCPU) <= 2, "podtop \(cpu)% vs docker stats \(cliCPU)%")
+        try await Task.sleep(for: .seconds(2))
+        // Three rounds, each docker stats' one-second window beside podtop's latest sample; the
+        // median difference counts, so one scheduling hiccup of a busy loop on 2 cores does not.
+        var differences: [Double] = []
+        var cli: [Substring] = []
+        var ours: Replica?
+        for _ in 0..<3 {
+            cli = try TestDocker.docker(["stats", "--no-stream", "--format", "{{.CPUPerc}} {{.MemUsage}}", busy]).split(separator: " ")
+            ours = recorder.latestSnapshot?.pod(PodID("core"))?.replicas.first
+            let cliCPU = try #require(Double(cli[0].dropLast()))
+            differences.append(abs(try #require(ours?.cpuPercent) - cliCPU))
+        }
+        differences.sort()
+        #expect(differences[1] <= 2, "CPU % differences from docker stats: \(differences)")
         let cliMemory = try #require(parseSize(String(cli[1])))
-        let memory = Double(try #require(ours.memoryBytes))
+        let memory = Double(try #require(ours?.memoryBytes))
         // Memory within ±2 % of what the CLI prints (both leave the inactive file cache out).
         #expect(abs(memory - cliMemory) <= max(cliMemory * 0.02, 256 * 1024), "podtop \(memory) vs docker stats \(cliMemory)")
     }
