@@ -11,8 +11,8 @@ struct PodtopCommand: ParsableCommand {
         commandName: "podtop",
         abstract: "A terminal dashboard for the DreamScape Big Pods: status, health, latency and logs.",
         discussion: """
-            Keys: arrows or j/k move, Tab jumps between pods, r restarts, s scales, l or Enter \
-            focuses the logs, / filters them, t changes the theme, ? shows every key, q quits.
+            Keys: arrows or j/k move, Tab jumps between pods, r restarts, s scales, Enter shows \
+            details, l focuses the logs, / filters them, t changes the theme, ? shows every key, q quits.
 
             Config: --config PATH, else $XDG_CONFIG_HOME/podtop/config.yaml when it exists, \
             else the built-in DreamScape pods. Themes: bundled, plus \
