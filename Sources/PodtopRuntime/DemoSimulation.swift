@@ -141,6 +141,22 @@ public struct DemoSimulation: Sendable {
         return lines
     }
 
+    /// What a DemoCluster would emit over `seconds` of simulated time, at once: the logs of
+    /// every step, and a snapshot with a probe round every `refreshSteps` steps (1 s at 4).
+    public mutating func replay(seconds: Double, refreshSteps: Int = 4) -> [RuntimeEvent] {
+        var events: [RuntimeEvent] = []
+        let stepSeconds = DemoCluster.step.seconds
+        for step in 1...max(1, Int(seconds / stepSeconds)) {
+            let lines = advance(by: stepSeconds)
+            if !lines.isEmpty { events.append(.logs(lines)) }
+            if step % refreshSteps == 0 {
+                events.append(.snapshot(snapshot()))
+                events += probeRound().map { .health($0.0, $0.1) }
+            }
+        }
+        return events
+    }
+
     // MARK: - What a runtime reports
 
     public func snapshot() -> RuntimeSnapshot {

@@ -5,20 +5,13 @@ import PodtopUI
 
 /// Micro-benchmarks, run in release by scripts/bench. Each prints a figure; none passes or fails.
 
-/// The same busy demo state the golden tests use: 2 minutes of the demo, seed 1, logs full.
+/// A busy demo state like the golden tests': five minutes of the demo, seed 1.
 func busyState() -> DashboardState {
     let epoch = Date(timeIntervalSince1970: 1_796_040_000)
     var simulation = DemoSimulation(topology: DreamScapeDefaults.topology, seed: 1, epoch: epoch)
     var state = DashboardState(topology: DreamScapeDefaults.topology, now: epoch)
     _ = state.handle(.runtime(.connected(RuntimeIdentity(kind: "demo", endpoint: "built-in cluster, seed 1"))))
-    for step in 1...(300 * 4) {
-        let lines = simulation.advance(by: 0.25)
-        if !lines.isEmpty { _ = state.handle(.runtime(.logs(lines))) }
-        if step % 4 == 0 {
-            _ = state.handle(.runtime(.snapshot(simulation.snapshot())))
-            for (target, sample) in simulation.probeRound() { _ = state.handle(.runtime(.health(target, sample))) }
-        }
-    }
+    for event in simulation.replay(seconds: 300) { _ = state.handle(.runtime(event)) }
     _ = state.handle(.tick(simulation.now))
     _ = state.handle(.key(.down))
     return state

@@ -13,15 +13,7 @@ enum Fixtures {
         var state = DashboardState(topology: DreamScapeDefaults.topology, now: epoch, themeNames: themeNames)
         state.timeZone = TimeZone(identifier: "UTC")!
         _ = state.handle(.runtime(.connected(RuntimeIdentity(kind: "demo", endpoint: "built-in cluster, seed \(seed)"))))
-        let steps = Int(seconds / 0.25)
-        for step in 1...steps {
-            let lines = simulation.advance(by: 0.25)
-            if !lines.isEmpty { _ = state.handle(.runtime(.logs(lines))) }
-            if step % 4 == 0 {
-                _ = state.handle(.runtime(.snapshot(simulation.snapshot())))
-                for (target, sample) in simulation.probeRound() { _ = state.handle(.runtime(.health(target, sample))) }
-            }
-        }
+        for event in simulation.replay(seconds: seconds) { _ = state.handle(.runtime(event)) }
         _ = state.handle(.tick(simulation.now))
         return state
     }
