@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PodtopCore
 
 /// The built-in demo cluster (`podtop --demo`): the three Big Pods with MongoDB and Redis,
@@ -81,5 +82,12 @@ extension Duration {
     var seconds: Double {
         let (s, attoseconds) = components
         return Double(s) + Double(attoseconds) / 1e18
+    }
+
+    var milliseconds: Double { seconds * 1000 }
+
+    /// The same span as NIO's TimeAmount (deadlines and connect timeouts).
+    var timeAmount: TimeAmount {
+        .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
     }
 }

@@ -89,8 +89,7 @@ public actor HealthProber {
             case .tcp(let host, let port): await probeTCP(host: host, port: port, timeout: timeout)
             }
         }
-        let elapsed = clock.now - start
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let ms = (clock.now - start).milliseconds
         switch outcome {
         case nil:
             return HealthSample(at: started, verdict: .timeout, latencyMs: nil, detail: "no answer within \(Format.milliseconds(target.schedule.timeoutMs))")
@@ -126,10 +125,9 @@ public actor HealthProber {
         let start = clock.now
         do {
             // The caller's timer decides TIMEOUT; this deadline, a second later, only frees the request.
-            let response = try await http.execute(request, deadline: .now() + .seconds(1) + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            let response = try await http.execute(request, deadline: .now() + .seconds(1) + timeout.timeAmount)
             let body = try await response.body.collect(upTo: 256 * 1024)
-            let elapsed = clock.now - start
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let ms = (clock.now - start).milliseconds
             return .answered(status: Int(response.status.code), body: Array(body.readableBytesView), latencyMs: ms)
         } catch let error as HTTPClientError where error == .deadlineExceeded {
             return .timedOut
@@ -143,11 +141,10 @@ public actor HealthProber {
         let start = clock.now
         do {
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)))
+                .connectTimeout(timeout.timeAmount)
                 .connect(host: host, port: port).get()
-            let elapsed = clock.now - start
+            let ms = (clock.now - start).milliseconds
             try? await channel.close()
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             return .answered(status: nil, body: [], latencyMs: ms)
         } catch {
             return .failed(describe(error))
