@@ -68,11 +68,14 @@ public struct RuntimeSnapshot: Sendable, Equatable {
     public var pods: [PodSnapshot]
     /// Containers of the same project that match no pod; shown as "other", never dropped.
     public var unmatched: [Replica]
+    /// Where CPU and memory figures came from ("cgroup v1", "API one-shot stats"), for the details.
+    public var statsSource: String?
 
-    public init(takenAt: Date, pods: [PodSnapshot], unmatched: [Replica] = []) {
+    public init(takenAt: Date, pods: [PodSnapshot], unmatched: [Replica] = [], statsSource: String? = nil) {
         self.takenAt = takenAt
         self.pods = pods
         self.unmatched = unmatched
+        self.statsSource = statsSource
     }
 
     public func pod(_ id: PodID) -> PodSnapshot? { pods.first { $0.id == id } }

@@ -53,7 +53,8 @@ enum DetailView {
                 let verdict = state.history(.service(ServiceID(pod: pod.id, name: service.name)))?.verdict ?? .unknown
                 line("service", "\(options.glyphs.glyph(for: verdict.severity)) \(service.name)  \(verdict.word)  \(service.check.description)", .severity(verdict.severity))
             }
-            line("cpu", "% of one core (100 % = a full core)")
+            let source = state.snapshot?.statsSource.map { ", read from \($0)" } ?? ""
+            line("cpu", "% of one core (100 % = a full core)\(source)")
         }
         canvas.put(" Esc closes ", x: rect.maxX - 14, y: rect.maxY - 1, role: .textDim)
     }

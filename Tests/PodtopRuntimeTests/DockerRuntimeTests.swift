@@ -172,6 +172,32 @@ struct DockerRuntimeTests {
         #expect(abs(memory - cliMemory) <= max(cliMemory * 0.02, 256 * 1024), "podtop \(memory) vs docker stats \(cliMemory)")
     }
 
+    @Test func statsComeFromCgroupsWhenLocalAndFromTheAPIWhenTheyAreUnreadable() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        try TestDocker.run(id, service: "core-pod", number: 1)
+        let measured: (RuntimeSnapshot) -> Bool = { $0.pod(PodID("core"))?.replicas.first.map { $0.cpuPercent != nil && $0.memoryBytes != nil } == true }
+
+        let local = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let (fromCgroups, localTask) = start(local)
+        let cgroupSnapshot = try #require(await fromCgroups.waitForSnapshot(seconds: 10, measured)).1
+        localTask.cancel()
+        let version = try #require(CgroupStatsReader.host()).mounts.hasV1 ? "v1" : "v2"
+        #expect(cgroupSnapshot.statsSource == "cgroup \(version)")
+
+        // A cgroup tree with none of the files: every figure comes from the daemon instead.
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-cgroups-\(id)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let nowhere = CgroupMounts.Mount(mountPoint: empty.path, root: "/")
+        let unreadable = CgroupStatsReader(mounts: CgroupMounts(cpuacct: nowhere, memory: nowhere, unified: nowhere))
+        let remote = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id), stats: .cgroups(unreadable))
+        let (fromAPI, remoteTask) = start(remote)
+        defer { remoteTask.cancel() }
+        let apiSnapshot = try #require(await fromAPI.waitForSnapshot(seconds: 10, measured)).1
+        #expect(apiSnapshot.statsSource == "the API's one-shot stats")
+    }
+
     func parseSize(_ text: String) -> Double? {
         let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("KiB", 1024), ("B", 1)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {

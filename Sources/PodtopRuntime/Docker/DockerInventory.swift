@@ -11,6 +11,12 @@ struct TrackedContainer: Sendable {
     var startedAt: Date?
     var tty = false
     var inspected = false
+    var pid: Int?
+    /// Where this container's counters are read from: its cgroup files when they were found,
+    /// else (`statsFromAPI`) the daemon's one-shot stats.
+    var cgroup: CgroupCounters?
+    var statsFromAPI = false
+    var lastCgroupSample: CgroupSample?
     var lastStats: DockerStatsSample?
     var cpuPercent: Double?
     var memoryBytes: UInt64?

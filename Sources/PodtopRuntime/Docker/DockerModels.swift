@@ -50,7 +50,9 @@ public struct DockerContainerInspect: Decodable, Sendable {
         public var running: Bool
         public var startedAt: String
         public var health: Health?
-        enum CodingKeys: String, CodingKey { case status = "Status", running = "Running", startedAt = "StartedAt", health = "Health" }
+        /// The main process, as the daemon's host sees it; 0 when not running.
+        public var pid: Int?
+        enum CodingKeys: String, CodingKey { case status = "Status", running = "Running", startedAt = "StartedAt", health = "Health", pid = "Pid" }
     }
 
     public struct Health: Decodable, Sendable {

@@ -3,25 +3,42 @@ import Foundation
 import NIOCore
 import PodtopCore
 
-/// Docker or Podman through its Engine API: inventory from the list and events, stats from
-/// one-shot samples, logs from one follow stream per replica, restart and compose-style scale.
+/// Docker or Podman through its Engine API: inventory from the list and events, CPU and memory
+/// from the containers' cgroup files when the daemon is local (else one-shot stats calls), logs
+/// from one follow stream per replica, restart and compose-style scale.
 /// Losing the daemon is a state ("disconnected — retrying in N s"), never an end.
 public actor DockerRuntime: PodRestarting, PodScaling {
     public nonisolated let identity: RuntimeIdentity
     let endpoint: DockerEndpoint
     let topology: Topology
     let logTail: Int
+    /// Nil when the daemon is remote or no cgroup hierarchy is readable: then every figure comes
+    /// from the API.
+    let cgroupReader: CgroupStatsReader?
     private var client: DockerClient?
     private var containers: [String: TrackedContainer] = [:]
     private var logTasks: [String: Task<Void, Never>] = [:]
     private var lastLogTime: [String: Date] = [:]
     private var emit: (@Sendable (RuntimeEvent) -> Void)?
     private var restartsInProgress: Set<PodID> = []
+    private var statsSource: String?
 
-    public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50) {
+    public enum StatsReading: Sendable {
+        /// This host's cgroups when the daemon is on a local socket, else the API.
+        case automatic
+        case apiOnly
+        case cgroups(CgroupStatsReader)
+    }
+
+    public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50, stats: StatsReading = .automatic) {
         self.endpoint = endpoint
         self.topology = topology
         self.logTail = logTail
+        switch (stats, endpoint.transport) {
+        case (.cgroups(let reader), _): cgroupReader = reader
+        case (.automatic, .unixSocket): cgroupReader = CgroupStatsReader.host()
+        default: cgroupReader = nil
+        }
         identity = RuntimeIdentity(kind: "docker", endpoint: endpoint.description)
     }
 
@@ -155,6 +172,12 @@ public actor DockerRuntime: PodRestarting, PodScaling {
                 containers[id]?.startedAt = inspect.startedAt
                 containers[id]?.tty = inspect.config.tty
                 containers[id]?.inspected = true
+                if containers[id]?.pid != inspect.state.pid {
+                    // A new process (a restart): look for its cgroup again.
+                    containers[id]?.pid = inspect.state.pid
+                    containers[id]?.cgroup = nil
+                    containers[id]?.statsFromAPI = false
+                }
             }
         }
         followLogs(client)
@@ -162,9 +185,14 @@ public actor DockerRuntime: PodRestarting, PodScaling {
 
     private func sampleStats(_ client: DockerClient) async {
         let running = containers.values.filter { $0.isRunning && DockerInventory.podID(of: $0, in: topology) != nil }.map(\.summary.id)
+        var askTheDaemon: [String] = []
+        let now = ContinuousClock.now
+        for id in running {
+            if readCgroup(id, at: now) == false { askTheDaemon.append(id) }
+        }
         // All at once: concurrent one-shot calls share the daemon's collector tick.
         await withTaskGroup(of: (String, DockerStatsSample?).self) { group in
-            for id in running { group.addTask { (id, try? await client.statsSample(id)) } }
+            for id in askTheDaemon { group.addTask { (id, try? await client.statsSample(id)) } }
             for await (id, sample) in group {
                 guard let sample, var tracked = containers[id] else { continue }
                 if let previous = tracked.lastStats {
@@ -175,10 +203,48 @@ public actor DockerRuntime: PodRestarting, PodScaling {
                 containers[id] = tracked
             }
         }
+        statsSource = Self.describeStatsSource(fromCgroup: running.count - askTheDaemon.count, fromAPI: askTheDaemon.count,
+                                               version: cgroupReader.map { $0.mounts.hasV1 ? "v1" : "v2" })
+    }
+
+    /// Reads a container's cgroup counters, finding its files first if need be; false when the
+    /// daemon has to be asked instead.
+    private func readCgroup(_ id: String, at now: ContinuousClock.Instant) -> Bool {
+        guard let reader = cgroupReader, var tracked = containers[id], tracked.inspected, !tracked.statsFromAPI else { return false }
+        if tracked.cgroup == nil {
+            tracked.cgroup = reader.locate(containerID: id, pid: tracked.pid)
+            tracked.statsFromAPI = tracked.cgroup == nil
+        }
+        guard let sample = tracked.cgroup?.read(at: now) else {
+            // Gone between the list and now, or unreadable: the API answers this round, and the
+            // files are looked for again after the container's next start.
+            tracked.cgroup = nil
+            tracked.statsFromAPI = true
+            containers[id] = tracked
+            return false
+        }
+        if let previous = tracked.lastCgroupSample {
+            tracked.cpuPercent = CgroupSample.cpuPercent(previous: previous, current: sample) ?? tracked.cpuPercent
+        }
+        tracked.memoryBytes = sample.memoryUsedBytes
+        tracked.lastCgroupSample = sample
+        containers[id] = tracked
+        return true
+    }
+
+    static func describeStatsSource(fromCgroup: Int, fromAPI: Int, version: String?) -> String? {
+        switch (fromCgroup, fromAPI) {
+        case (0, 0): nil
+        case (_, 0): "cgroup \(version ?? "")"
+        case (0, _): "the API's one-shot stats"
+        default: "cgroup \(version ?? "") (\(fromCgroup)) and the API (\(fromAPI))"
+        }
     }
 
     private func report() {
-        emit?(.snapshot(DockerInventory.snapshot(containers, topology: topology, at: Date())))
+        var snapshot = DockerInventory.snapshot(containers, topology: topology, at: Date())
+        snapshot.statsSource = statsSource
+        emit?(.snapshot(snapshot))
     }
 
     // MARK: - Logs
