@@ -47,10 +47,10 @@ import Testing
         try "0::/system.slice/docker-\(id).scope\n".write(to: root.appendingPathComponent("proc/4242/cgroup"), atomically: true, encoding: .utf8)
         func writeCounters(cpuNanoseconds: UInt64) throws {
             try "usage_usec \(cpuNanoseconds / 1000)\nuser_usec 1\nsystem_usec 2\nnr_periods 0\n"
-                .write(to: scope.appendingPathComponent("cpu.stat"), atomically: true, encoding: .utf8)
-            try "\(api.memoryUsage!)\n".write(to: scope.appendingPathComponent("memory.current"), atomically: true, encoding: .utf8)
+                .write(to: scope.appendingPathComponent("cpu.stat"), atomically: false, encoding: .utf8)
+            try "\(api.memoryUsage!)\n".write(to: scope.appendingPathComponent("memory.current"), atomically: false, encoding: .utf8)
             try "anon 1000\nfile 20975616\nkernel_stack 16384\nactive_anon 0\ninactive_anon 1000\nactive_file 4096\ninactive_file \(api.inactiveFile!)\n"
-                .write(to: scope.appendingPathComponent("memory.stat"), atomically: true, encoding: .utf8)
+                .write(to: scope.appendingPathComponent("memory.stat"), atomically: false, encoding: .utf8)
         }
         let mountinfo = "30 24 0:26 / \(root.path)/sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
         let reader = CgroupStatsReader(mounts: .parse(mountinfo: mountinfo), procRoot: root.appendingPathComponent("proc").path)
@@ -85,10 +85,10 @@ import Testing
     @Test func aProcessCgroupMustNameTheContainer() {
         let reader = CgroupStatsReader(mounts: .parse(mountinfo: Self.hybridMountinfo))
         let text = "4:memory:/docker/other\n2:cpu,cpuacct:/docker/other\n0::/docker/other\n"
-        #expect(reader.countersFromProcessCgroup(text, containerID: "abc").isEmpty)
-        let own = reader.countersFromProcessCgroup("4:memory:/docker/abc\n2:cpu,cpuacct:/docker/abc\n0::/docker/abc\n", containerID: "abc")
-        #expect(own.map(\.version) == [.v1, .v2])
-        #expect(own.first == .v1(cpuacct: "/sys/fs/cgroup/cpu,cpuacct/docker/abc", memory: "/sys/fs/cgroup/memory/docker/abc"))
+        #expect(reader.locations(inProcessCgroup: text, containerID: "abc").isEmpty)
+        let own = reader.locations(inProcessCgroup: "4:memory:/docker/abc\n2:cpu,cpuacct:/docker/abc\n0::/docker/abc\n", containerID: "abc")
+        #expect(own == [.v1(cpuacct: "/sys/fs/cgroup/cpu,cpuacct/docker/abc", memory: "/sys/fs/cgroup/memory/docker/abc"),
+                        .v2("/sys/fs/cgroup/unified/docker/abc")])
     }
 }
 

@@ -49,6 +49,27 @@ struct DockerRuntimeTests {
         #expect(delay < 1.0, "seen after \(delay) s")
     }
 
+    @Test func aContainerTurningUnhealthyShowsWithinOneSecondOfTheEvent() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        // Healthy at first, then its check starts failing once /tmp/sick exists.
+        let container = try TestDocker.run(id, service: "core-pod", number: 1, extra: [
+            "--health-cmd", "test ! -e /tmp/sick", "--health-interval", "1s", "--health-retries", "1", "--health-timeout", "1s",
+        ])
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let (recorder, task) = start(runtime, refresh: .seconds(30))  // neither the poll nor the re-list can explain it
+        defer { task.cancel() }
+        _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.first?.phase == .healthy })
+        let since = String(Date().timeIntervalSince1970)
+        try TestDocker.docker(["exec", container, "touch", "/tmp/sick"])
+        let seen = try #require(await recorder.waitForSnapshot(seconds: 10) { $0.pod(PodID("core"))?.replicas.first?.phase == .unhealthy })
+        let eventTime = try TestDocker.docker(["events", "--since", since, "--until", String(Date().timeIntervalSince1970),
+                                               "--filter", "container=\(container)", "--filter", "event=health_status", "--format", "{{.TimeNano}}"])
+        let unhealthyAt = Date(timeIntervalSince1970: Double(try #require(Int64(eventTime.split(separator: "\n").last ?? ""))) / 1e9)
+        let delay = seen.0.timeIntervalSince(unhealthyAt)
+        #expect(delay < 1.0, "seen \(delay) s after the daemon's health_status event")
+    }
+
     @Test func restartingOneReplicaAndRollingAPod() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }

@@ -32,18 +32,21 @@ public struct CgroupStatsReader: Sendable {
     /// covers custom cgroup parents, systemd slices and rootless Podman), else at the paths Docker
     /// and Podman use by default. Nil when none of them is readable.
     public func locate(containerID: String, pid: Int?) -> CgroupCounters? {
-        var candidates: [CgroupCounters] = []
+        var candidates: [CgroupLocation] = []
         if let pid, pid > 0, let text = CgroupFile.readText("\(procRoot)/\(pid)/cgroup") {
-            candidates += countersFromProcessCgroup(text, containerID: containerID)
+            candidates += locations(inProcessCgroup: text, containerID: containerID)
         }
         candidates += defaultLocations(containerID)
-        return candidates.first { $0.read() != nil }
+        for candidate in candidates {
+            if let counters = CgroupCounters(candidate), counters.read() != nil { return counters }
+        }
+        return nil
     }
 
     /// The paths named in `/proc/PID/cgroup`: "HIERARCHY:CONTROLLERS:PATH" lines for v1, one
     /// "0::PATH" line for v2. A path must name the container, so that a process of the same
     /// number on another host (a socket forwarded from elsewhere) is never mistaken for it.
-    func countersFromProcessCgroup(_ text: String, containerID: String) -> [CgroupCounters] {
+    func locations(inProcessCgroup text: String, containerID: String) -> [CgroupLocation] {
         var cpuPath: String?, memoryPath: String?, unifiedPath: String?
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
@@ -53,7 +56,7 @@ public struct CgroupStatsReader: Sendable {
             if controllers.contains("cpuacct") { cpuPath = String(parts[2]) }
             if controllers.contains("memory") { memoryPath = String(parts[2]) }
         }
-        var found: [CgroupCounters] = []
+        var found: [CgroupLocation] = []
         if let cpuacct = mounts.cpuacct, let memory = mounts.memory, let cpuPath, let memoryPath {
             found.append(.v1(cpuacct: cpuacct.directory(of: cpuPath), memory: memory.directory(of: memoryPath)))
         }
@@ -64,9 +67,9 @@ public struct CgroupStatsReader: Sendable {
     }
 
     /// Docker's cgroupfs and systemd drivers, and Podman's, in that order.
-    func defaultLocations(_ id: String) -> [CgroupCounters] {
+    func defaultLocations(_ id: String) -> [CgroupLocation] {
         let relatives = ["docker/\(id)", "system.slice/docker-\(id).scope", "machine.slice/libpod-\(id).scope", "libpod_parent/libpod-\(id)"]
-        var found: [CgroupCounters] = []
+        var found: [CgroupLocation] = []
         if let cpuacct = mounts.cpuacct, let memory = mounts.memory {
             found += relatives.map { .v1(cpuacct: cpuacct.mountPoint + "/" + $0, memory: memory.mountPoint + "/" + $0) }
         }
@@ -77,42 +80,68 @@ public struct CgroupStatsReader: Sendable {
     }
 }
 
-/// The three files that hold one container's CPU time, memory usage and memory breakdown.
-public struct CgroupCounters: Sendable, Equatable {
+/// A container's cgroup directories: two hierarchies on v1 (CPU accounting, memory), one on v2.
+public enum CgroupLocation: Sendable, Equatable {
+    case v1(cpuacct: String, memory: String)
+    case v2(String)
+}
+
+/// The three files that hold one container's CPU time, memory usage and memory breakdown, kept
+/// open: each reading is then three `pread`s at offset 0 (which makes the kernel generate the
+/// file afresh) instead of three path walks through the cgroup filesystem.
+public final class CgroupCounters: Sendable, Equatable, CustomStringConvertible {
     public enum Version: String, Sendable { case v1, v2 }
 
     public let version: Version
     let cpuFile: String
     let memoryUsageFile: String
     let memoryStatFile: String
+    private let descriptors: [Int32]
 
-    static func v1(cpuacct: String, memory: String) -> CgroupCounters {
-        CgroupCounters(version: .v1, cpuFile: cpuacct + "/cpuacct.usage", memoryUsageFile: memory + "/memory.usage_in_bytes",
-                       memoryStatFile: memory + "/memory.stat")
+    /// Nil unless all three files open.
+    init?(_ location: CgroupLocation) {
+        switch location {
+        case .v1(let cpuacct, let memory):
+            (version, cpuFile, memoryUsageFile, memoryStatFile) = (.v1, cpuacct + "/cpuacct.usage", memory + "/memory.usage_in_bytes", memory + "/memory.stat")
+        case .v2(let directory):
+            (version, cpuFile, memoryUsageFile, memoryStatFile) = (.v2, directory + "/cpu.stat", directory + "/memory.current", directory + "/memory.stat")
+        }
+        var descriptors: [Int32] = []
+        for path in [cpuFile, memoryUsageFile, memoryStatFile] { descriptors.append(open(path, O_RDONLY | O_CLOEXEC)) }
+        guard descriptors.allSatisfy({ $0 >= 0 }) else {
+            for fd in descriptors where fd >= 0 { close(fd) }
+            return nil
+        }
+        self.descriptors = descriptors
     }
 
-    static func v2(_ directory: String) -> CgroupCounters {
-        CgroupCounters(version: .v2, cpuFile: directory + "/cpu.stat", memoryUsageFile: directory + "/memory.current",
-                       memoryStatFile: directory + "/memory.stat")
+    deinit {
+        for fd in descriptors { close(fd) }
     }
 
-    /// The counters now; nil if a file is gone (the container stopped) or unreadable.
+    public static func == (a: CgroupCounters, b: CgroupCounters) -> Bool {
+        (a.version, a.cpuFile, a.memoryUsageFile, a.memoryStatFile) == (b.version, b.cpuFile, b.memoryUsageFile, b.memoryStatFile)
+    }
+
+    public var description: String { "cgroup \(version.rawValue) \(cpuFile)" }
+
+    /// The counters now; nil once the cgroup is gone (the container stopped) or unreadable.
     public func read(at now: ContinuousClock.Instant = .now) -> CgroupSample? {
         var buffer = [UInt8](repeating: 0, count: 8192)
         let cpuNanoseconds: UInt64
         switch version {
         case .v1:
-            guard let count = CgroupFile.read(cpuFile, into: &buffer),
+            guard let count = CgroupFile.read(descriptors[0], into: &buffer),
                   let value = CgroupFile.leadingNumber(buffer[..<count]) else { return nil }
             cpuNanoseconds = value
         case .v2:
-            guard let count = CgroupFile.read(cpuFile, into: &buffer),
+            guard let count = CgroupFile.read(descriptors[0], into: &buffer),
                   let micros = CgroupFile.value(of: "usage_usec", in: buffer[..<count]) else { return nil }
             cpuNanoseconds = micros * 1000
         }
-        guard let usageCount = CgroupFile.read(memoryUsageFile, into: &buffer),
+        guard let usageCount = CgroupFile.read(descriptors[1], into: &buffer),
               let usage = CgroupFile.leadingNumber(buffer[..<usageCount]),
-              let statCount = CgroupFile.read(memoryStatFile, into: &buffer) else { return nil }
+              let statCount = CgroupFile.read(descriptors[2], into: &buffer) else { return nil }
         // The key the docker CLI subtracts: hierarchical on v1, the only one there is on v2.
         let inactive = CgroupFile.value(of: version == .v1 ? "total_inactive_file" : "inactive_file", in: buffer[..<statCount])
         return CgroupSample(cpuNanoseconds: cpuNanoseconds, memoryUsage: usage, inactiveFile: inactive, takenAt: now)
@@ -144,16 +173,12 @@ public struct CgroupSample: Sendable, Equatable {
 
 /// Small kernel files read with plain system calls: a few hundred a second on a big fleet.
 enum CgroupFile {
-    /// Reads up to the buffer's size; nil if the file cannot be opened or read.
-    static func read(_ path: String, into buffer: inout [UInt8]) -> Int? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+    /// Reads from offset 0 up to the buffer's size; nil if the read fails (a removed cgroup
+    /// answers ENODEV).
+    static func read(_ fd: Int32, into buffer: inout [UInt8]) -> Int? {
         var total = 0
         while total < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { raw in
-                Glibc.read(fd, raw.baseAddress! + total, raw.count - total)
-            }
+            let count = buffer.withUnsafeMutableBytes { raw in pread(fd, raw.baseAddress! + total, raw.count - total, off_t(total)) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { return nil }
             if count == 0 { break }
@@ -163,8 +188,11 @@ enum CgroupFile {
     }
 
     static func readText(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        return read(path, into: &buffer).map { String(decoding: buffer[..<$0], as: UTF8.self) }
+        return read(fd, into: &buffer).map { String(decoding: buffer[..<$0], as: UTF8.self) }
     }
 
     static func leadingNumber(_ bytes: ArraySlice<UInt8>) -> UInt64? {

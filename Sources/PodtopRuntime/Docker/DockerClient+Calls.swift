@@ -57,10 +57,14 @@ extension DockerClient {
         return created.Id
     }
 
-    /// Container events as they happen, from now on.
+    /// Container events that change what podtop shows, as they happen, from now on. Health
+    /// checks' exec_create/exec_start/exec_die (three per check: several a second on a big
+    /// fleet) are left on the daemon's side; `health_status` matches "health_status: …" there.
     func events() async throws(RuntimeError) -> HTTPClientResponse.Body {
-        try await stream("/events", query: ["filters": #"{"type":["container"]}"#])
+        try await stream("/events", query: ["filters": Self.eventFilter])
     }
+
+    static let eventFilter = #"{"type":["container"],"event":["create","start","restart","die","stop","kill","oom","destroy","pause","unpause","rename","update","health_status"]}"#
 
     /// A container's log, following, with timestamps, from `since` (unix seconds) or the last `tail` lines.
     func logs(_ id: String, tail: Int, since: Double?) async throws(RuntimeError) -> HTTPClientResponse.Body {
