@@ -148,8 +148,9 @@ public final class TerminalSession {
         clearok(window, true)
     }
 
-    /// Waits up to `timeoutMilliseconds` for a key, a resize, a signal or a byte on `wakeDescriptor`,
-    /// then returns everything that is ready without blocking again.
+    /// Waits up to `timeoutMilliseconds` for a key, a resize, a signal or a byte on `wakeDescriptor`
+    /// (ignored when negative, as poll(2) ignores it), then returns everything that is ready
+    /// without blocking again.
     public func waitForInput(wakeDescriptor: Int32, timeoutMilliseconds: Int32) -> [TerminalInput] {
         var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]

@@ -50,11 +50,16 @@ final class DashboardLoop {
         }
         var appliedTheme = -1
         var lastClockSecond = -1
-        // Keys redraw at once; data redraws at most every `framePacing`, so a fleet whose logs
-        // and events arrive hundreds of times a second costs a few frames, not hundreds.
+        // Keys redraw at once; state changes (snapshots, probes, events) at most every
+        // `framePacing`; new log lines alone at most every `logPacing` (the refresh, and at
+        // least a second). A fleet's logs arrive hundreds of times a second and replace the
+        // whole pane each frame: drawn 4 times a second they cost four panes of bytes, and no
+        // one reads 200 lines a second anyway.
         let framePacing = 0.25
+        let logPacing = max(1, state.refreshSeconds)
         var lastFrame = Date.distantPast
         var dirty = true
+        var logsPending = false
         while true {
             if let signal = terminal.pendingSignal { return .signal(signal) }
             if appliedTheme != state.themeIndex {
@@ -69,19 +74,24 @@ final class DashboardLoop {
                 dirty = true
             }
             var wait = Int32((1 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000) + 1
-            if dirty {
-                let sinceFrame = now.timeIntervalSince(lastFrame)
-                if sinceFrame >= framePacing {
+            let sinceFrame = now.timeIntervalSince(lastFrame)
+            if dirty || logsPending {
+                let pacing = dirty ? framePacing : logPacing
+                if sinceFrame >= pacing {
                     draw()
                     lastFrame = now
                     dirty = false
+                    logsPending = false
                 } else {
-                    wait = min(wait, Int32((framePacing - sinceFrame) * 1000) + 1)
+                    wait = min(wait, Int32((pacing - sinceFrame) * 1000) + 1)
                 }
             }
             // Sleep until the next whole second (the clock), a key, a resize, an event, or the
-            // next frame that pending data is waiting for.
-            let inputs = terminal.waitForInput(wakeDescriptor: inbox.wakeDescriptor, timeoutMilliseconds: wait)
+            // next frame that pending data is waiting for. While a frame is already owed, more
+            // data cannot make it come sooner: the inbox is not watched then, so a fleet's log
+            // lines wake this thread a few times a second instead of once per line.
+            let watched = dirty ? -1 : inbox.wakeDescriptor
+            let inputs = terminal.waitForInput(wakeDescriptor: watched, timeoutMilliseconds: wait)
             var effects: [Effect] = []
             for input in inputs {
                 switch input {
@@ -92,9 +102,10 @@ final class DashboardLoop {
                 lastFrame = .distantPast  // a person is waiting: draw now
                 dirty = true
             }
-            let events = inbox.drain()
-            if !events.isEmpty { dirty = true }
-            for event in events { effects += state.handle(event) }
+            for event in inbox.drain() {
+                if case .runtime(.logs) = event { logsPending = true } else { dirty = true }
+                effects += state.handle(event)
+            }
             for effect in effects {
                 if case .quit = effect { return .quit }
                 perform(effect)

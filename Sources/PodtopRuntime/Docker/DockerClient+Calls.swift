@@ -66,10 +66,11 @@ extension DockerClient {
 
     static let eventFilter = #"{"type":["container"],"event":["create","start","restart","die","stop","kill","oom","destroy","pause","unpause","rename","update","health_status"]}"#
 
-    /// A container's log, following, with timestamps, from `since` (unix seconds) or the last `tail` lines.
-    func logs(_ id: String, tail: Int, since: Double?) async throws(RuntimeError) -> HTTPClientResponse.Body {
+    /// A container's log, following, with timestamps, from `since` (unix seconds) or the last
+    /// `tail` lines; `onBytes` gets the raw stream on an event loop as it arrives.
+    func followLogs(_ id: String, tail: Int, since: Double?, onBytes: @escaping (ByteBufferView) -> Void) throws(RuntimeError) -> HTTPClient.Task<Void> {
         var query = ["stdout": "1", "stderr": "1", "follow": "1", "timestamps": "1"]
         if let since { query["since"] = String(format: "%.9f", since) } else { query["tail"] = "\(tail)" }
-        return try await stream("/containers/\(id)/logs", query: query)
+        return try follow("/containers/\(id)/logs", query: query, onBytes: onBytes)
     }
 }

@@ -15,7 +15,7 @@ public final class DockerClient: Sendable {
     public let engineVersion: String
     /// Podman answers the same API and says so in `/_ping`.
     public let isPodman: Bool
-    private let http: HTTPClient
+    let http: HTTPClient
 
     private init(endpoint: DockerEndpoint, http: HTTPClient, apiVersion: APIVersion, engineVersion: String, isPodman: Bool) {
         self.endpoint = endpoint
@@ -144,7 +144,7 @@ public final class DockerClient: Sendable {
         }
     }
 
-    private func versioned(_ path: String, _ query: [String: String]) -> String {
+    func versioned(_ path: String, _ query: [String: String]) -> String {
         var text = "/v\(apiVersion)\(path)"
         if !query.isEmpty {
             var allowed = CharacterSet.urlQueryAllowed

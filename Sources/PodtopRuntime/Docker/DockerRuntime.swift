@@ -17,7 +17,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
     let cgroupReader: CgroupStatsReader?
     private var client: DockerClient?
     private var containers: [String: TrackedContainer] = [:]
-    private var logTasks: [String: Task<Void, Never>] = [:]
+    private var logTasks: [String: HTTPClient.Task<Void>] = [:]
     private var lastLogTime: [String: Date] = [:]
     private var emit: (@Sendable (RuntimeEvent) -> Void)?
     private var restartsInProgress: Set<PodID> = []
@@ -262,37 +262,23 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         for container in containers.values where container.isRunning && container.inspected && logTasks[container.summary.id] == nil {
             guard let pod = DockerInventory.podID(of: container, in: topology) else { continue }
             let id = container.summary.id
-            let source = LogSource(pod: pod, service: nil, replica: container.replicaLabel)
-            let since = lastLogTime[id].map { $0.timeIntervalSince1970 }
-            let tty = container.tty
-            let tail = logTail
-            let emit = self.emit
-            logTasks[id] = Task {
-                var decoder = DockerLogDecoder(tty: tty)
-                var newest: Date?
-                do {
-                    let body = try await client.logs(id, tail: tail, since: since)
-                    for try await chunk in body {
-                        let lines = decoder.feed(chunk.readableBytesView).filter { since == nil || ($0.time ?? .distantFuture) > Date(timeIntervalSince1970: since!) }
-                        guard !lines.isEmpty else { continue }
-                        newest = lines.last?.time ?? newest
-                        emit?(.logs(lines.map { Self.logLine($0, source) }))
-                    }
-                    let rest = decoder.finish()
-                    if !rest.isEmpty { emit?(.logs(rest.map { Self.logLine($0, source) })) }
-                } catch {}
-                self.logStreamEnded(id, newest: newest)
+            let after = lastLogTime[id]
+            let stream = DockerLogStream(tty: container.tty, source: LogSource(pod: pod, service: nil, replica: container.replicaLabel),
+                                         after: after, emit: emit)
+            guard let task = try? client.followLogs(id, tail: logTail, since: after?.timeIntervalSince1970, onBytes: { stream.feed($0) }) else { continue }
+            logTasks[id] = task
+            task.futureResult.whenComplete { _ in
+                stream.finish()
+                let newest = stream.newest
+                Task { await self.logStreamEnded(id, task: task, newest: newest) }
             }
         }
     }
 
-    private func logStreamEnded(_ id: String, newest: Date?) {
-        if let newest { lastLogTime[id] = newest }
-        logTasks[id] = nil
-    }
-
-    static func logLine(_ line: DockerLogDecoder.Line, _ source: LogSource) -> LogLine {
-        LogLine.fromUntrusted(line.bytes, at: line.time ?? Date(), source: source, stream: line.stream == .stderr ? .stderr : .stdout)
+    private func logStreamEnded(_ id: String, task: HTTPClient.Task<Void>, newest: Date?) {
+        if let newest { lastLogTime[id] = max(newest, lastLogTime[id] ?? newest) }
+        // Only this stream's own entry: a new session may already follow the container again.
+        if logTasks[id] === task { logTasks[id] = nil }
     }
 
     // MARK: - Actions

@@ -1,0 +1,42 @@
+import Foundation
+import PodtopCore
+
+/// One container's followed log, decoded where its bytes arrive (on an event loop) and handed
+/// on as log lines with their source.
+final class DockerLogStream: @unchecked Sendable {
+    // @unchecked: fed only by one request's event loop (see DockerStreamFollower), then read
+    // once in that request's completion, on the same loop.
+    private var decoder: DockerLogDecoder
+    private let source: LogSource
+    /// Lines at or before this time were shown by an earlier stream of the same container.
+    private let after: Date?
+    private let emit: (@Sendable (RuntimeEvent) -> Void)?
+    /// The time of the newest line seen, where a later stream will resume.
+    private(set) var newest: Date?
+
+    init(tty: Bool, source: LogSource, after: Date?, emit: (@Sendable (RuntimeEvent) -> Void)?) {
+        decoder = DockerLogDecoder(tty: tty)
+        self.source = source
+        self.after = after
+        self.emit = emit
+    }
+
+    func feed(_ bytes: some Collection<UInt8>) {
+        hand(decoder.feed(bytes))
+    }
+
+    func finish() {
+        hand(decoder.finish())
+    }
+
+    private func hand(_ decoded: [DockerLogDecoder.Line]) {
+        let lines = after.map { after in decoded.filter { ($0.time ?? .distantFuture) > after } } ?? decoded
+        guard !lines.isEmpty else { return }
+        newest = lines.last?.time ?? newest
+        emit?(.logs(lines.map(logLine)))
+    }
+
+    private func logLine(_ line: DockerLogDecoder.Line) -> LogLine {
+        LogLine.fromUntrusted(line.bytes, at: line.time ?? Date(), source: source, stream: line.stream == .stderr ? .stderr : .stdout)
+    }
+}
