@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 import PodtopCore
 
 /// The built-in demo cluster (`podtop --demo`): the three Big Pods with MongoDB and Redis,
@@ -75,19 +74,5 @@ public actor DemoCluster: PodRestarting, PodScaling {
         let before = try simulation.replicaNumbers(of: pod).count
         try simulation.scale(pod, to: replicas)
         return "Scaled \(name) from \(before) to \(replicas) replica\(replicas == 1 ? "" : "s")"
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) / 1e18
-    }
-
-    var milliseconds: Double { seconds * 1000 }
-
-    /// The same span as NIO's TimeAmount (deadlines and connect timeouts).
-    var timeAmount: TimeAmount {
-        .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
     }
 }

@@ -164,8 +164,7 @@ public struct CgroupSample: Sendable, Equatable {
     /// CPU % of one core between two readings: CPU time over wall time, which is what the docker
     /// CLI's formula (CPU time over host CPU time, times the number of CPUs) comes to.
     public static func cpuPercent(previous: CgroupSample, current: CgroupSample) -> Double? {
-        let wall = current.takenAt - previous.takenAt
-        let wallNanoseconds = Double(wall.components.seconds) * 1e9 + Double(wall.components.attoseconds) / 1e9
+        let wallNanoseconds = (current.takenAt - previous.takenAt).seconds * 1e9
         guard wallNanoseconds > 0, current.cpuNanoseconds >= previous.cpuNanoseconds else { return nil }
         return Double(current.cpuNanoseconds - previous.cpuNanoseconds) / wallNanoseconds * 100
     }

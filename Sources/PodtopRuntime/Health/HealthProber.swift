@@ -1,14 +1,20 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import PodtopCore
 
 /// Probes every service's health endpoint (HTTP GET) and every piece of infrastructure (TCP
-/// connect) on its own schedule. Each target has its own task, so a probe that hangs delays
-/// nothing else: not the other probes, not the screen, not its own next round (its timeout is
-/// below its interval). HTTP connections are kept alive between rounds.
-public actor HealthProber {
+/// connect) on its own schedule, entirely on one NIO event loop: the schedule is a timer there,
+/// the request runs there, and the answer is read and classified there. No task, no thread
+/// hop per probe — each hop cost a thread wake-up, which on a virtual machine is dearer than the
+/// probe itself, and added its delay to the latency measured.
+///
+/// A probe that hangs delays nothing else: its timeout is a timer of its own, below its
+/// interval, and every probe of a round is started before any answer is awaited. HTTP
+/// connections are kept alive between rounds.
+public final class HealthProber: Sendable {
     public struct Target: Sendable {
         public var key: HealthTarget
         public var check: HealthCheck
@@ -25,6 +31,7 @@ public actor HealthProber {
 
     public let targets: [Target]
     private let http: HTTPClient
+    private let loop: any EventLoop
 
     public init(topology: Topology) {
         var targets: [Target] = []
@@ -38,6 +45,7 @@ public actor HealthProber {
             targets.append(Target(key: .infrastructure(infra.name), check: infra.check, thresholds: infra.thresholds, schedule: infra.schedule))
         }
         self.targets = targets
+        loop = MultiThreadedEventLoopGroup.singleton.next()
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.idleTimeout = .seconds(60)
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 4
@@ -45,110 +53,126 @@ public actor HealthProber {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        http = HTTPClient(eventLoopGroup: loop, configuration: configuration)
     }
 
-    /// Runs until cancelled; then closes its connections.
+    /// Runs until cancelled; then stops the timers and closes the connections.
     public func run(emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
-        let http = self.http
-        await withTaskGroup(of: Void.self) { group in
-            for target in targets {
-                group.addTask {
-                    let interval = Duration.milliseconds(Int64(target.schedule.intervalMs))
-                    let clock = ContinuousClock()
-                    var next = clock.now
-                    while !Task.isCancelled {
-                        let sample = await Self.probe(target, http: http)
-                        if Task.isCancelled { break }
-                        emit(.health(target.key, sample))
-                        next += interval
-                        // A slow machine must not make rounds pile up: skip what was missed.
-                        while next < clock.now { next += interval }
-                        do { try await clock.sleep(until: next) } catch { break }
-                    }
+        let (http, loop) = (self.http, self.loop)
+        // One timer per interval, starting all of its targets' probes together: the event
+        // loop's thread then wakes once per round rather than once per target, and on a
+        // virtual machine a wake-up costs more than a probe.
+        let rounds = Dictionary(grouping: targets) { $0.schedule.intervalMs }.map { intervalMs, group in
+            let requests = group.map { (target: $0, request: Self.request(for: $0)) }
+            return loop.scheduleRepeatedTask(initialDelay: .zero, delay: Duration.milliseconds(Int64(intervalMs)).timeAmount) { _ in
+                for (target, request) in requests {
+                    Self.probe(target, request: request, http: http, on: loop) { emit(.health(target.key, $0)) }
                 }
             }
         }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(3600))
+        }
+        for round in rounds { round.cancel() }
         try? await http.shutdown()
     }
 
     /// One probe of one target, as a round would make it.
-    public func probeOnce(_ target: Target) async -> HealthSample { await Self.probe(target, http: http) }
+    public func probeOnce(_ target: Target) async -> HealthSample {
+        let (http, loop) = (self.http, self.loop)
+        return await withCheckedContinuation { continuation in
+            loop.execute {
+                Self.probe(target, request: Self.request(for: target), http: http, on: loop) { continuation.resume(returning: $0) }
+            }
+        }
+    }
 
     /// Closes the kept-alive connections of a prober whose `run` was never called.
     public func shutdown() async { try? await http.shutdown() }
 
-    static func probe(_ target: Target, http: HTTPClient) async -> HealthSample {
-        let timeout = Duration.milliseconds(Int64(target.schedule.timeoutMs))
-        let started = Date()
-        let clock = ContinuousClock()
-        let start = clock.now
-        let outcome: ProbeOutcome? = await withTimeout(timeout) {
-            switch target.check {
-            case .http(let url): await probeHTTP(url, http: http, timeout: timeout)
-            case .tcp(let host, let port): await probeTCP(host: host, port: port, timeout: timeout)
-            }
+    /// Built once per target: a round reuses it rather than parsing the URL again.
+    static func request(for target: Target) -> Result<HTTPClient.Request, ProbeFailure>? {
+        guard case .http(let url) = target.check else { return nil }
+        do {
+            return .success(try HTTPClient.Request(url: url, method: .GET, headers: ["User-Agent": "podtop"]))
+        } catch {
+            return .failure(ProbeFailure(reason: "not a URL podtop can probe: \(url)"))
         }
-        let ms = (clock.now - start).milliseconds
+    }
+
+    struct ProbeFailure: Error {
+        var reason: String
+    }
+
+    /// Starts one probe on `loop` (where it must be called); `done` runs there with the verdict.
+    static func probe(_ target: Target, request: Result<HTTPClient.Request, ProbeFailure>?, http: HTTPClient, on loop: any EventLoop,
+                      _ done: @escaping @Sendable (HealthSample) -> Void) {
+        let timeout = Duration.milliseconds(Int64(target.schedule.timeoutMs)).timeAmount
+        let started = Date()
+        let start = NIODeadline.now()
+        let finish: @Sendable (ProbeOutcome) -> Void = { done(sample(target, outcome: $0, at: started)) }
+        switch (target.check, request) {
+        case (.tcp(let host, let port), _):
+            ClientBootstrap(group: loop).connectTimeout(timeout).connect(host: host, port: port).whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    let latencyMs = Double((NIODeadline.now() - start).nanoseconds) / 1e6
+                    channel.close(promise: nil)
+                    finish(.connected(latencyMs: latencyMs))
+                case .failure(let error):
+                    if case ChannelError.connectTimeout = error { finish(.timedOut) } else { finish(.failed(describe(error))) }
+                }
+            }
+        case (.http, .success(let request)?):
+            let task = http.execute(request: request, delegate: HealthResponseCollector(limit: 256 * 1024, startedAt: start),
+                                    eventLoop: .delegateAndChannel(on: loop), deadline: start + timeout)
+            task.futureResult.whenComplete { result in
+                switch result {
+                case .success(let response):
+                    finish(.answered(status: response.status, body: response.body,
+                                     latencyMs: Double(response.latency.nanoseconds) / 1e6))
+                case .failure(let error as HTTPClientError) where error == .deadlineExceeded || error == .readTimeout:
+                    finish(.timedOut)
+                case .failure(let error):
+                    finish(.failed(describe(error)))
+                }
+            }
+        case (.http, .failure(let failure)?):
+            finish(.failed(failure.reason))
+        case (.http, nil):
+            finish(.failed("no request for \(target.check.description)"))
+        }
+    }
+
+    static func sample(_ target: Target, outcome: ProbeOutcome, at started: Date) -> HealthSample {
         switch outcome {
-        case nil:
-            return HealthSample(at: started, verdict: .timeout, latencyMs: nil, detail: "no answer within \(Format.milliseconds(target.schedule.timeoutMs))")
         case .failed(let reason):
             return HealthSample(at: started, verdict: .down, latencyMs: nil, detail: reason)
         case .timedOut:
             return HealthSample(at: started, verdict: .timeout, latencyMs: nil, detail: "no answer within \(Format.milliseconds(target.schedule.timeoutMs))")
-        case .answered(let status, let body, let latencyMs):
-            let measured = latencyMs ?? ms
-            if status == nil {  // a TCP connect
-                var verdict = HealthClass.up
-                var detail = "connected"
-                if measured > target.thresholds.criticalMs { verdict = .degraded; detail += ", over the critical threshold" } else if measured > target.thresholds.warnMs { verdict = .slow; detail += ", over the warn threshold" }
-                return HealthSample(at: started, verdict: verdict, latencyMs: measured, detail: detail)
+        case .connected(let latencyMs):
+            var verdict = HealthClass.up
+            var detail = "connected"
+            if latencyMs > target.thresholds.criticalMs {
+                verdict = .degraded
+                detail += ", over the critical threshold"
+            } else if latencyMs > target.thresholds.warnMs {
+                verdict = .slow
+                detail += ", over the warn threshold"
             }
-            let (verdict, detail) = HealthClassifier.classify(statusCode: status!, body: body, latencyMs: measured, thresholds: target.thresholds)
-            return HealthSample(at: started, verdict: verdict, latencyMs: measured, detail: detail)
+            return HealthSample(at: started, verdict: verdict, latencyMs: latencyMs, detail: detail)
+        case .answered(let status, let body, let latencyMs):
+            let (verdict, detail) = HealthClassifier.classify(statusCode: status, body: body, latencyMs: latencyMs, thresholds: target.thresholds)
+            return HealthSample(at: started, verdict: verdict, latencyMs: latencyMs, detail: detail)
         }
     }
 
     enum ProbeOutcome: Sendable {
-        /// status nil for TCP; latency measured inside the probe when it knows better.
-        case answered(status: Int?, body: [UInt8], latencyMs: Double?)
+        case answered(status: Int, body: [UInt8], latencyMs: Double)
+        /// A TCP probe's connect.
+        case connected(latencyMs: Double)
         case failed(String)
         case timedOut
-    }
-
-    static func probeHTTP(_ url: String, http: HTTPClient, timeout: Duration) async -> ProbeOutcome {
-        var request = HTTPClientRequest(url: url)
-        request.method = .GET
-        request.headers.add(name: "User-Agent", value: "podtop")
-        let clock = ContinuousClock()
-        let start = clock.now
-        do {
-            // The caller's timer decides TIMEOUT; this deadline, a second later, only frees the request.
-            let response = try await http.execute(request, deadline: .now() + .seconds(1) + timeout.timeAmount)
-            let body = try await response.body.collect(upTo: 256 * 1024)
-            let ms = (clock.now - start).milliseconds
-            return .answered(status: Int(response.status.code), body: Array(body.readableBytesView), latencyMs: ms)
-        } catch let error as HTTPClientError where error == .deadlineExceeded {
-            return .timedOut
-        } catch {
-            return .failed(describe(error))
-        }
-    }
-
-    static func probeTCP(host: String, port: Int, timeout: Duration) async -> ProbeOutcome {
-        let clock = ContinuousClock()
-        let start = clock.now
-        do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(timeout.timeAmount)
-                .connect(host: host, port: port).get()
-            let ms = (clock.now - start).milliseconds
-            try? await channel.close()
-            return .answered(status: nil, body: [], latencyMs: ms)
-        } catch {
-            return .failed(describe(error))
-        }
     }
 
     static func describe(_ error: any Error) -> String {
@@ -164,16 +188,43 @@ public actor HealthProber {
     }
 }
 
-/// Runs `body`, or gives up after `timeout` and cancels it; nil when it gave up.
-func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async -> T) async -> T? {
-    await withTaskGroup(of: T?.self) { group in
-        group.addTask { await body() }
-        group.addTask {
-            try? await Task.sleep(for: timeout)
-            return nil
-        }
-        let first = await group.next() ?? nil
-        group.cancelAll()
-        return first
+/// Collects a health endpoint's answer on the event loop, and its latency: from the moment the
+/// request was written to the socket to the moment the answer was complete — the service's own
+/// time (curl's time_total − time_pretransfer), not the client's bookkeeping before the write.
+final class HealthResponseCollector: HTTPClientResponseDelegate, @unchecked Sendable {
+    // @unchecked: AsyncHTTPClient calls every method on the request's one event loop.
+    struct Response: Sendable {
+        var status: Int
+        var body: [UInt8]
+        var latency: TimeAmount
+    }
+
+    private let limit: Int
+    private var sentAt: NIODeadline
+    private var status = 0
+    private var body: [UInt8] = []
+
+    init(limit: Int, startedAt: NIODeadline) {
+        self.limit = limit
+        sentAt = startedAt
+    }
+
+    func didSendRequestHead(task: HTTPClient.Task<Response>, _ head: HTTPRequestHead) {
+        sentAt = .now()
+    }
+
+    func didReceiveHead(task: HTTPClient.Task<Response>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        status = Int(head.status.code)
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Response>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        // A health body is small; past the limit the rest is read and dropped.
+        body.append(contentsOf: buffer.readableBytesView.prefix(max(0, limit - body.count)))
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Response>) throws -> Response {
+        Response(status: status, body: body, latency: .now() - sentAt)
     }
 }
