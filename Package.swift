@@ -57,7 +57,7 @@ let package = Package(
         ),
         // Micro-benchmarks (render a busy frame into the grid); run in release by scripts/bench.
         .executableTarget(name: "podtop-bench", dependencies: ["PodtopCore", "PodtopRuntime", "PodtopUI"]),
-        .testTarget(name: "PodtopCoreTests", dependencies: ["PodtopCore"]),
+        .testTarget(name: "PodtopCoreTests", dependencies: ["PodtopCore", "TestSupport"]),
         // Process spawning that leaks no descriptor into daemons the tests start (tmux, dockerd).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PodtopRuntimeTests", dependencies: ["PodtopRuntime", "TestSupport"], exclude: ["DockerCaptures", "Servers"]),

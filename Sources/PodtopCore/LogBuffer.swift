@@ -27,6 +27,12 @@ public struct LogBuffer: Sendable {
         }
     }
 
+    /// Lines lost before they reached the ring (a flood faster than the reorder window).
+    public mutating func countDropped(_ count: Int) {
+        dropped += count
+        appended += count
+    }
+
     public mutating func append(contentsOf lines: [LogLine]) {
         for line in lines { append(line) }
     }

@@ -48,13 +48,16 @@ public struct LogLine: Sendable, Equatable {
     public var stream: LogStream
     public var level: LogLevel
     public var text: String
+    /// For JSON and logfmt lines: `msg` first, then the other fields as key=value (also safe).
+    public var compact: String?
 
-    public init(at: Date, source: LogSource, stream: LogStream, level: LogLevel, text: String) {
+    public init(at: Date, source: LogSource, stream: LogStream, level: LogLevel, text: String, compact: String? = nil) {
         self.at = at
         self.source = source
         self.stream = stream
         self.level = level
         self.text = text
+        self.compact = compact
     }
 
     /// Sanitises raw bytes from a container and detects the level.
@@ -63,39 +66,55 @@ public struct LogLine: Sendable, Equatable {
         sanitizer: LogSanitizer = LogSanitizer()
     ) -> LogLine {
         let text = sanitizer.sanitize(raw)
+        if let structure = LogStructure.parse(text) {
+            return LogLine(at: at, source: source, stream: stream, level: structure.level ?? .unknown, text: text, compact: structure.compact)
+        }
         return LogLine(at: at, source: source, stream: stream, level: LogLevelDetector.detect(text), text: text)
     }
 }
 
-/// Reads a level from plain text ("ERROR", "[warn]", "W1130"), JSON (`"level"`, `"severity"`,
-/// `"lvl"`) or logfmt (`level=`). Looks only at the start of long lines.
+/// Reads a level from plain text: a level word among the line's first three words
+/// ("2026-11-30T10:00:00Z ERROR db down", "[warn] slow", "level: debug"). Structured lines
+/// (JSON, logfmt) are read by `LogStructure` from their level field instead, so that a
+/// message that merely mentions an error is not taken for one.
 public enum LogLevelDetector {
     public static func detect(_ text: String) -> LogLevel {
-        let head = text.utf8.prefix(256)
         var word: [UInt8] = []
         word.reserveCapacity(8)
-        var best = LogLevel.unknown
-        func finish() {
-            if !word.isEmpty, let level = level(of: word) {
-                best = max(best, level)
-            }
-            word.removeAll(keepingCapacity: true)
-        }
-        for byte in head {
+        var words = 0
+        for byte in text.utf8.prefix(80) {
             let isLetter = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122)
             if isLetter {
-                if word.count < 9 { word.append(byte | 0x20) } else { word.append(0) }
-            } else {
-                finish()
+                if word.count < 9 { word.append(byte | 0x20) }
+                continue
             }
-            if best == .error { return best }
+            if !word.isEmpty {
+                if let level = level(ofLowercased: word) { return level }
+                // One-letter words are a timestamp's T and Z, not prose.
+                if word.count > 1 { words += 1 }
+                word.removeAll(keepingCapacity: true)
+                if words >= 3 { return .unknown }
+            }
         }
-        finish()
-        return best
+        if !word.isEmpty, let level = level(ofLowercased: word) { return level }
+        return .unknown
     }
 
-    private static func level(of lowercased: [UInt8]) -> LogLevel? {
-        switch String(decoding: lowercased, as: UTF8.self) {
+    /// A level field's value: a name in any case, or pino/bunyan's numbers (10 trace … 60 fatal).
+    public static func level(named value: String) -> LogLevel? {
+        if let number = Int(value) {
+            switch number {
+            case ..<30: return .debug
+            case 30..<40: return .info
+            case 40..<50: return .warn
+            default: return .error
+            }
+        }
+        return level(ofLowercased: Array(value.lowercased().utf8))
+    }
+
+    private static func level(ofLowercased word: [UInt8]) -> LogLevel? {
+        switch String(decoding: word, as: UTF8.self) {
         case "error", "err", "fatal", "panic", "critical", "crit", "emerg", "alert": .error
         case "warn", "warning", "wrn": .warn
         case "info", "inf", "notice": .info

@@ -69,6 +69,8 @@ public struct LogViewState: Sendable, Equatable {
     /// Lines that arrived while paused.
     public var unseen = 0
     public var filter = ""
+    /// JSON and logfmt lines as written, rather than compact (message first).
+    public var showsRaw = false
 
     public var isFollowing: Bool { scrollBack == 0 }
 
@@ -88,6 +90,9 @@ public struct DashboardState: Sendable {
     public var lastDataAt: Date?
     public var health: [HealthTarget: ServiceHealthHistory] = [:]
     public var logs: LogBuffer
+    /// Lines waiting out the reorder window before they join `logs`.
+    public var pendingLogs: [LogLine] = []
+    public var logReorderWindow: TimeInterval = 0.5
     public var logView = LogViewState()
     public var now: Date
     /// Times on screen are shown in this zone (tests pin it; the app uses the machine's).

@@ -4,7 +4,7 @@ public enum Action: Hashable, Sendable {
     case restart, scale
     case focusLogs, details, filterLogs, cycleTheme, help, quit
     case confirm, cancel, increment, decrement, apply
-    case scrollUp, scrollDown, pageUp, pageDown, oldest, follow, leaveLogs
+    case scrollUp, scrollDown, pageUp, pageDown, oldest, follow, leaveLogs, toggleRawLogs
 }
 
 /// Where the keyboard is: each context has its own bindings.
@@ -53,6 +53,7 @@ public enum Keymap {
             bind([.home, .character("g")], .oldest, nil, "Go to the oldest line", "Home/g"),
             bind([.end, .character("G")], .follow, "follow", "Follow new lines", "End/G"),
             bind([.character("/")], .filterLogs, "filter", "Filter lines (substring, case-insensitive)", "/"),
+            bind([.character("c")], .toggleRawLogs, "raw", "JSON and logfmt lines: compact (message first) or raw", "c"),
             bind([.escape, .character("l"), .tab], .leaveLogs, "back", "Back to the pods", "Esc"),
             bind([.character("t")], .cycleTheme, nil, "Next theme", "t"),
             bind([.character("?")], .help, "help", "Show this help", "?"),

@@ -13,7 +13,8 @@ enum LogPaneView {
         let lines = state.logs.tail(rows, skip: state.logView.scrollBack, where: state.logView.accepts)
         let utcOffset = state.utcOffset
         for (index, line) in lines.enumerated() {
-            drawLine(line, filter: state.logView.filter, utcOffset: utcOffset, y: rect.y + 1 + index, x: rect.x, width: rect.width, into: &canvas)
+            drawLine(line, raw: state.logView.showsRaw, filter: state.logView.filter, utcOffset: utcOffset, y: rect.y + 1 + index, x: rect.x,
+                     width: rect.width, into: &canvas)
         }
         if lines.isEmpty {
             let message = state.logView.filter.isEmpty ? "no log lines yet" : "no line matches \"\(state.logView.filter)\""
@@ -44,7 +45,7 @@ enum LogPaneView {
         }
     }
 
-    static func drawLine(_ line: LogLine, filter: String, utcOffset: Int, y: Int, x: Int, width: Int, into canvas: inout Canvas) {
+    static func drawLine(_ line: LogLine, raw: Bool, filter: String, utcOffset: Int, y: Int, x: Int, width: Int, into canvas: inout Canvas) {
         let end = x + width
         var column = x
         column += canvas.put(Format.clock(line.at, utcOffset: utcOffset) + " ", x: column, y: y, role: .textDim, limit: end - column)
@@ -56,8 +57,9 @@ enum LogPaneView {
         column += canvas.put(line.level.tag + " ", x: column, y: y, role: levelRole, limit: end - column)
         let textRole: StyleRole = line.level >= .warn ? levelRole : .text
         let textStart = column
-        canvas.put(line.text, x: column, y: y, role: textRole, limit: end - column)
-        if !filter.isEmpty { highlight(filter, in: line.text, x: textStart, y: y, end: end, into: &canvas) }
+        let text = raw ? line.text : line.compact ?? line.text
+        canvas.put(text, x: column, y: y, role: textRole, limit: end - column)
+        if !filter.isEmpty { highlight(filter, in: text, x: textStart, y: y, end: end, into: &canvas) }
     }
 
     /// Restyles each case-insensitive match of `filter` in the drawn text.

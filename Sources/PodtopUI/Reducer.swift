@@ -27,6 +27,7 @@ extension DashboardState {
             apply(event)
         case .tick(let date):
             now = date
+            releaseLogs(at: date)
         case .actionProgress(_, let text):
             say(text)
         case .actionFinished(let pod, let result):
@@ -37,6 +38,27 @@ extension DashboardState {
             }
         }
         return []
+    }
+
+    /// Moves the lines that have waited out the reorder window into the ring, in timestamp
+    /// order across sources: streams of different containers deliver with different delays,
+    /// and a merged tail must not show a later line above an earlier one.
+    public mutating func releaseLogs(at date: Date) {
+        guard !pendingLogs.isEmpty else { return }
+        let cutoff = date.addingTimeInterval(-logReorderWindow)
+        let ordered = pendingLogs.enumerated()
+            .sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
+            .map(\.element)
+        let ready = ordered.prefix { $0.at <= cutoff }
+        guard !ready.isEmpty else { return }
+        logs.append(contentsOf: Array(ready))
+        pendingLogs = Array(ordered.dropFirst(ready.count))
+        if !logView.isFollowing {
+            // Keep the reader's place: new lines push the view further from the newest.
+            let arrived = ready.filter(logView.accepts).count
+            logView.scrollBack += arrived
+            logView.unseen += arrived
+        }
     }
 
     mutating func say(_ text: String, error: Bool = false) {
@@ -57,12 +79,12 @@ extension DashboardState {
         case .health(let target, let sample):
             health[target, default: ServiceHealthHistory()].record(sample)
         case .logs(let lines):
-            logs.append(contentsOf: lines)
-            if !logView.isFollowing {
-                // Keep the reader's place: new lines push the view further from the newest.
-                let arrived = lines.filter(logView.accepts).count
-                logView.scrollBack += arrived
-                logView.unseen += arrived
+            pendingLogs.append(contentsOf: lines)
+            // Bounded like the ring: a flood faster than the window drops its oldest, counted.
+            if pendingLogs.count > logs.capacity {
+                let excess = pendingLogs.count - logs.capacity
+                pendingLogs.removeFirst(excess)
+                logs.countDropped(excess)
             }
         case .disconnected(let reason, let retryIn):
             connection = .disconnected(reason: reason, retryAt: now.addingTimeInterval(Double(retryIn.components.seconds)))
@@ -104,6 +126,9 @@ extension DashboardState {
         case .pageDown: scrollLogs(by: -max(1, logPageSize - 1))
         case .oldest: scrollLogs(by: Int.max / 2)
         case .follow: logView.scrollBack = 0; logView.unseen = 0
+        case .toggleRawLogs:
+            logView.showsRaw.toggle()
+            say(logView.showsRaw ? "Log lines as written" : "JSON and logfmt lines compact, message first")
         case .confirm, .cancel, .increment, .decrement, .apply: break
         }
         return []

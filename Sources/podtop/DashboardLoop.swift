@@ -114,6 +114,7 @@ final class DashboardLoop {
     }
 
     private func draw() {
+        state.releaseLogs(at: Date())
         let (width, height) = terminal.size
         state.logPageSize = Screen.logRows(width: width, height: height, topology: state.topology)
         terminal.present(Screen.render(state, width: width, height: height, options: options))

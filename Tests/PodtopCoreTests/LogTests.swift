@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import PodtopCore
 
 @Suite struct LogBufferTests {
@@ -37,16 +38,25 @@ import Testing
         #expect(clean("\u{1B}[31mERROR\u{1B}[0m boom") == "ERROR boom")
     }
 
-    @Test func titleClipboardAndCursorSequencesLeaveAVisibleMarkAndNoEscape() {
-        let cases = [
-            "a\u{1B}]0;title\u{07}b", "a\u{1B}]52;c;ZWNobw==\u{1B}\\b", "a\u{1B}[2Jb", "a\u{1B}[10;1Hb",
-            "a\u{1B}Pq#0;2;0;0;0\u{1B}\\b", "a\u{1B}_apc\u{1B}\\b", "a\u{1B}(0b",
-        ]
-        for text in cases {
-            let result = clean(text)
-            #expect(!result.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(result.debugDescription)")
-            #expect(result == "a␛b", "\(text.debugDescription) became \(result.debugDescription)")
+    @Test func everyLineOfTheHostileCorpusIsInertAndReadsAsExpected() {
+        #expect(HostileLogCorpus.lines.count >= 40)
+        for entry in HostileLogCorpus.lines {
+            let result = sanitizer.sanitize(entry.bytes)
+            let controls = result.unicodeScalars.filter { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) }
+            #expect(controls.isEmpty, "\(entry.name): \(result.debugDescription)")
+            #expect(!result.unicodeScalars.contains { (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) },
+                    "\(entry.name) kept a bidi control")
+            if let visible = entry.visible {
+                #expect(result == visible, "\(entry.name): \(result.debugDescription)")
+            }
         }
+    }
+
+    @Test func aMegabyteLineIsCutAtTheLimitWithAMarker() throws {
+        let entry = try #require(HostileLogCorpus.lines.first { $0.name == "1 MiB line" })
+        let result = sanitizer.sanitize(entry.bytes)
+        #expect(result.utf8.count < 16 * 1024 + 64)
+        #expect(result.hasSuffix("…[cut at 16 KiB of 1024 KiB]"))
     }
 
     @Test func controlsBecomeCaretNotationAndC1BecomesVisible() {
@@ -72,16 +82,49 @@ import Testing
     }
 }
 
-@Suite struct LogLevelDetectorTests {
+@Suite struct LogLevelAndStructureTests {
+    func line(_ text: String) -> LogLine {
+        LogLine.fromUntrusted(Array(text.utf8), at: Date(), source: LogSource(pod: nil, service: nil, replica: "1"), stream: .stdout)
+    }
+
     @Test(arguments: [
         ("ERROR upstream reset", LogLevel.error),
-        ("{\"level\":\"warn\",\"msg\":\"slow\"}", .warn),
-        ("level=debug msg=\"x\"", .debug),
+        ("2026-11-30T10:00:00Z WARN pool nearly full", .warn),
+        ("[debug] cache miss", .debug),
         ("INFO  [voyage] itinerary computed", .info),
         ("127.0.0.1 - - \"GET / HTTP/1.1\" 200", .unknown),
+        ("user 42 saw no error page today at last and left happy again", .unknown),  // a word late in prose is no level
+        ("{\"level\":\"warn\",\"msg\":\"slow\"}", .warn),
         ("{\"severity\":\"critical\"}", .error),
+        ("{\"lvl\":\"DEBUG\",\"msg\":\"x\"}", .debug),
+        ("{\"level\":50,\"msg\":\"pino error\"}", .error),
+        ("{\"level\":\"info\",\"msg\":\"no error here\"}", .info),  // the field, not the words
+        ("level=debug msg=\"x\"", .debug),
+        ("ts=2026-11-30T10:00:00Z lvl=warn msg=\"disk 91%\"", .warn),
+        ("level=info msg=\"an error was handled\"", .info),
     ])
     func detectsLevels(_ text: String, _ expected: LogLevel) {
-        #expect(LogLevelDetector.detect(text) == expected)
+        #expect(line(text).level == expected)
+    }
+
+    @Test func jsonIsShownCompactlyMessageFirst() {
+        let parsed = line(#"{"time":"2026-11-30T10:00:00Z","level":"error","msg":"payment declined","user":42,"card":{"last4":"4242"},"retry":true,"why":"insufficient funds"}"#)
+        #expect(parsed.compact == #"payment declined user=42 card={"last4":"4242"} retry=true why="insufficient funds""#)
+        #expect(parsed.text.hasPrefix("{\"time\""))  // the raw line stays for the toggle
+    }
+
+    @Test func logfmtIsShownCompactlyMessageFirst() {
+        let parsed = line(#"ts=2026-11-30T10:00:00Z level=warn user=42 msg="slow query" took=812ms"#)
+        #expect(parsed.compact == "slow query user=42 took=812ms")
+    }
+
+    @Test func proseWithAnEqualsSignIsNotLogfmtAndBrokenJSONIsPlainText() {
+        #expect(line("set x=1 for now").compact == nil)
+        #expect(line(#"{"level":"info","msg":"unterminated"#).compact == nil)
+    }
+
+    @Test func anEscapeInsideAJSONStringStaysInert() {
+        let parsed = line(#"{"level":"error","msg":"\u001b]0;json-title\u0007 boom"}"#)
+        #expect(parsed.compact == "␛]0;json-title^G boom")  // the BEL shown, not rung
     }
 }

@@ -128,9 +128,55 @@ import Testing
         #expect(press(&state, .character("q")) == [.quit])
     }
 
+    @Test func linesFromSeveralSourcesAreMergedInTimeOrderAfterTheWindow() {
+        var state = Fixtures.state(seconds: 0)
+        let start = state.now
+        func line(_ replica: String, _ offset: Double) -> LogLine {
+            LogLine(at: start.addingTimeInterval(offset), source: LogSource(pod: core, service: nil, replica: replica),
+                    stream: .stdout, level: .info, text: "\(replica)@\(offset)")
+        }
+        let before = state.logs.count
+        // Replica 2's stream delivers late: its earlier lines arrive after replica 1's later ones.
+        _ = state.handle(.runtime(.logs([line("1", 0.2), line("1", 0.4)])))
+        _ = state.handle(.runtime(.logs([line("2", 0.1), line("2", 0.3), line("2", 0.9)])))
+        state.releaseLogs(at: start.addingTimeInterval(0.5))  // nothing has waited out the window yet
+        #expect(state.logs.count == before)
+        state.releaseLogs(at: start.addingTimeInterval(1.0))
+        #expect(state.logs.tail(4).map(\.text) == ["2@0.1", "1@0.2", "2@0.3", "1@0.4"])
+        #expect(state.pendingLogs.map(\.text) == ["2@0.9"])
+        state.releaseLogs(at: start.addingTimeInterval(2.0))
+        #expect(state.logs.tail(1).map(\.text) == ["2@0.9"])
+        #expect(state.pendingLogs.isEmpty)
+    }
+
+    @Test func aFloodBeyondTheRingWhileWaitingIsDroppedAndCounted() {
+        var state = DashboardState(topology: Fixtures.state(seconds: 0).topology, now: Date(timeIntervalSince1970: 1000), logCapacity: 100)
+        let lines = (0..<250).map { LogLine(at: Date(timeIntervalSince1970: 1000 + Double($0) / 1000), source: LogSource(pod: core, service: nil, replica: "1"),
+                                           stream: .stdout, level: .info, text: "flood \($0)") }
+        _ = state.handle(.runtime(.logs(lines)))
+        #expect(state.pendingLogs.count == 100)
+        state.releaseLogs(at: Date(timeIntervalSince1970: 1010))
+        #expect(state.logs.count == 100)
+        #expect(state.logs.dropped == 150)
+        #expect(state.logs[0].text == "flood 150")
+    }
+
+    @Test func structuredLinesShowCompactUntilCTogglesTheRawLine() {
+        var state = Fixtures.state(seconds: 0)
+        let raw = #"{"level":"warn","msg":"slow query","took":"812ms"}"#
+        _ = state.handle(.runtime(.logs([LogLine.fromUntrusted(Array(raw.utf8), at: state.now, source: LogSource(pod: core, service: nil, replica: "1"), stream: .stdout)])))
+        state.releaseLogs(at: state.now.addingTimeInterval(1))
+        let compact = Screen.render(state, width: 120, height: 40).text
+        #expect(compact.contains("WRN slow query took=812ms"))
+        _ = press(&state, .character("l"), .character("c"))
+        #expect(state.logView.showsRaw)
+        #expect(Screen.render(state, width: 120, height: 40).text.contains("WRN " + raw))
+    }
+
     @Test func logPaneFocusScrollPausesAndEndFollows() {
         var state = Fixtures.state(seconds: 120)
         state.logPageSize = 10
+        state.releaseLogs(at: state.now.addingTimeInterval(1))  // what the replay left in the window
         _ = press(&state, .character("l"))
         #expect(state.focus == .logs)
         _ = press(&state, .up, .up, .up)
@@ -138,6 +184,7 @@ import Testing
         // New lines while paused keep the view where it was and are counted.
         let line = LogLine(at: state.now, source: LogSource(pod: core, service: "auth", replica: "1"), stream: .stdout, level: .info, text: "new")
         _ = state.handle(.runtime(.logs([line, line])))
+        state.releaseLogs(at: state.now.addingTimeInterval(2))
         #expect(state.logView.scrollBack == 5)
         #expect(state.logView.unseen == 2)
         _ = press(&state, .end)

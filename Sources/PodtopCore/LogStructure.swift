@@ -1,0 +1,175 @@
+import Foundation
+
+/// What a structured log line says: its level and a compact form, `msg` first and then the
+/// other fields as `key=value`. Reads flat JSON objects (`{"level":"info","msg":"…"}`) and
+/// logfmt (`level=info msg="…" user=42`); anything else is plain text (nil).
+public struct LogStructure: Sendable, Equatable {
+    public var level: LogLevel?
+    public var compact: String
+
+    static let levelKeys: Set<String> = ["level", "severity", "lvl"]
+    static let messageKeys = ["msg", "message"]
+    /// Shown in the pane's own time column already.
+    static let timeKeys: Set<String> = ["time", "ts", "timestamp", "@timestamp"]
+
+    public static func parse(_ text: String) -> LogStructure? {
+        let trimmed = text.drop { $0 == " " }
+        if trimmed.first == "{" {
+            guard let fields = FlatJSON.fields(Substring(trimmed)) else { return nil }
+            return from(fields)
+        }
+        guard text.contains("=") else { return nil }
+        let fields = Logfmt.fields(text)
+        // Plain prose can hold an "a=b"; logfmt names a level or a message.
+        guard fields.count >= 2, fields.contains(where: { levelKeys.contains($0.key) || messageKeys.contains($0.key) }) else { return nil }
+        return from(fields)
+    }
+
+    static func from(_ fields: [(key: String, value: String)]) -> LogStructure {
+        var level: LogLevel?
+        var message: String?
+        var rest: [String] = []
+        for (key, value) in fields {
+            if level == nil, levelKeys.contains(key.lowercased()) {
+                level = LogLevelDetector.level(named: value)
+            } else if message == nil, messageKeys.contains(key) {
+                message = value
+            } else if !timeKeys.contains(key) {
+                rest.append("\(key)=\(Logfmt.quotedIfNeeded(value))")
+            }
+        }
+        let compact = ([message].compactMap { $0 } + rest).joined(separator: " ")
+        return LogStructure(level: level, compact: compact)
+    }
+}
+
+/// The top-level fields of a JSON object, values as text (nested objects and arrays verbatim).
+/// Not a general JSON parser: enough for log lines, and many times faster than a full decode.
+enum FlatJSON {
+    static func fields(_ text: Substring) -> [(key: String, value: String)]? {
+        var bytes = Array(text.utf8)[...]
+        func skipSpaces() { while let b = bytes.first, b == 0x20 || b == 0x09 { bytes.removeFirst() } }
+        guard bytes.popFirst() == UInt8(ascii: "{") else { return nil }
+        var fields: [(String, String)] = []
+        while true {
+            skipSpaces()
+            if bytes.first == UInt8(ascii: "}") { return fields }
+            guard let key = string(&bytes) else { return nil }
+            skipSpaces()
+            guard bytes.popFirst() == UInt8(ascii: ":") else { return nil }
+            skipSpaces()
+            guard let value = value(&bytes) else { return nil }
+            fields.append((key, value))
+            skipSpaces()
+            switch bytes.popFirst() {
+            case UInt8(ascii: ","): continue
+            case UInt8(ascii: "}"): return fields
+            default: return nil
+            }
+        }
+    }
+
+    static func value(_ bytes: inout ArraySlice<UInt8>) -> String? {
+        guard let first = bytes.first else { return nil }
+        if first == UInt8(ascii: "\"") { return string(&bytes) }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            // Nested: kept verbatim, brackets balanced outside strings.
+            var depth = 0
+            var inString = false
+            var escaped = false
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if inString {
+                    if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\""): inString = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 {
+                        let text = String(decoding: bytes[...index], as: UTF8.self)
+                        bytes = bytes[(index + 1)...]
+                        return text
+                    }
+                default: break
+                }
+            }
+            return nil
+        }
+        // Number, true, false, null: up to the next delimiter.
+        let end = bytes.firstIndex { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "}") || $0 == 0x20 } ?? bytes.endIndex
+        guard end > bytes.startIndex else { return nil }
+        let text = String(decoding: bytes[..<end], as: UTF8.self)
+        bytes = bytes[end...]
+        return text
+    }
+
+    static func string(_ bytes: inout ArraySlice<UInt8>) -> String? {
+        guard bytes.popFirst() == UInt8(ascii: "\"") else { return nil }
+        var out: [UInt8] = []
+        while let byte = bytes.popFirst() {
+            switch byte {
+            case UInt8(ascii: "\""):
+                return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard let escaped = bytes.popFirst() else { return nil }
+                switch escaped {
+                case UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): out.append(0x20)
+                case UInt8(ascii: "u"):
+                    // \uXXXX: decoded, then sanitised like any text (a \u001b stays harmless).
+                    let hex = bytes.prefix(4)
+                    guard hex.count == 4, let value = UInt32(String(decoding: hex, as: UTF8.self), radix: 16) else { return nil }
+                    bytes = bytes.dropFirst(4)
+                    let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+                    out.append(contentsOf: Array(LogSanitizer.visibleControls(String(scalar)).utf8))
+                default: out.append(escaped)
+                }
+            default:
+                out.append(byte)
+            }
+        }
+        return nil
+    }
+}
+
+/// `key=value key2="quoted value"` pairs, as logfmt writes them.
+enum Logfmt {
+    static func fields(_ text: String) -> [(key: String, value: String)] {
+        var fields: [(String, String)] = []
+        var rest = Substring(text)
+        while true {
+            rest = rest.drop { $0 == " " }
+            guard !rest.isEmpty else { return fields }
+            let key = rest.prefix { $0 != "=" && $0 != " " }
+            rest = rest.dropFirst(key.count)
+            guard rest.first == "=", !key.isEmpty else {
+                rest = rest.drop { $0 != " " }
+                continue
+            }
+            rest = rest.dropFirst()
+            var value: Substring
+            if rest.first == "\"" {
+                var end = rest.index(after: rest.startIndex)
+                var escaped = false
+                while end < rest.endIndex {
+                    let character = rest[end]
+                    if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { break }
+                    end = rest.index(after: end)
+                }
+                value = rest[rest.index(after: rest.startIndex)..<end]
+                rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[end...]
+                if value.contains("\\") { value = Substring(value.replacingOccurrences(of: "\\\"", with: "\"")) }
+            } else {
+                value = rest.prefix { $0 != " " }
+                rest = rest.dropFirst(value.count)
+            }
+            fields.append((String(key), String(value)))
+        }
+    }
+
+    static func quotedIfNeeded(_ value: String) -> String {
+        value.isEmpty || value.contains(" ") ? "\"\(value)\"" : value
+    }
+}
