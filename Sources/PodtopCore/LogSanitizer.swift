@@ -25,6 +25,11 @@ public struct LogSanitizer: Sendable {
             let length = bytes[last] >= 0xF0 ? 4 : bytes[last] >= 0xE0 ? 3 : 2
             if bytes.count - last < length { bytes.removeSubrange(last...) }
         }
+        // Most lines are printable ASCII from end to end: nothing to do but make the String.
+        if !bytes.isEmpty, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            return cut ? text + " …[cut at \(maxBytes / 1024) KiB of \(raw.count / 1024) KiB]" : text
+        }
         var withoutEscapes = Self.removeEscapeSequences(bytes)
         // A carriage return that ends the line is a line ending (CRLF), not an overwrite.
         while withoutEscapes.last == 0x0D { withoutEscapes.removeLast() }

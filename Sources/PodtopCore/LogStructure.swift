@@ -18,7 +18,9 @@ public struct LogStructure: Sendable, Equatable {
             guard let fields = FlatJSON.fields(Substring(trimmed)) else { return nil }
             return from(fields)
         }
-        guard text.contains("=") else { return nil }
+        // Plain prose and access logs often hold an "a=b" too: parse only what names a level
+        // or a message the logfmt way, which a quick look at the bytes can tell.
+        guard Logfmt.namesLevelOrMessage(text) else { return nil }
         let fields = Logfmt.fields(text)
         // Plain prose can hold an "a=b"; logfmt names a level or a message.
         guard fields.count >= 2, fields.contains(where: { levelKeys.contains($0.key) || messageKeys.contains($0.key) }) else { return nil }
@@ -136,6 +138,28 @@ enum FlatJSON {
 
 /// `key=value key2="quoted value"` pairs, as logfmt writes them.
 enum Logfmt {
+    static let telling: [[UInt8]] = ["level", "lvl", "severity", "msg", "message"].map { Array($0.utf8) }
+
+    /// Whether a word at the start of the line or after a space is `level=`, `msg=` or the like.
+    static func namesLevelOrMessage(_ text: String) -> Bool {
+        var wordStart = 0
+        var index = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: " ") {
+                wordStart = index + 1
+            } else if byte == UInt8(ascii: "=") {
+                let length = index - wordStart
+                if length >= 3, length <= 8 {
+                    let word = text.utf8.dropFirst(wordStart).prefix(length)
+                    if telling.contains(where: { $0.elementsEqual(word) }) { return true }
+                }
+                wordStart = Int.max / 2  // the rest of this word is its value
+            }
+            index += 1
+        }
+        return false
+    }
+
     static func fields(_ text: String) -> [(key: String, value: String)] {
         var fields: [(String, String)] = []
         var rest = Substring(text)
