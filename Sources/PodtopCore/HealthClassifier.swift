@@ -26,16 +26,27 @@ public enum HealthClassifier {
         } else if looksLikeJSON(body) {
             detail += ", body is not valid JSON"
         }
-        if verdict == .up {
-            if latencyMs > thresholds.criticalMs {
-                verdict = .degraded
-                detail += ", over the critical threshold \(Format.milliseconds(thresholds.criticalMs))"
-            } else if latencyMs > thresholds.warnMs {
-                verdict = .slow
-                detail += ", over the warn threshold \(Format.milliseconds(thresholds.warnMs))"
-            }
-        }
+        if verdict == .up { judgeLatency(latencyMs, thresholds, verdict: &verdict, detail: &detail) }
         return (verdict, detail)
+    }
+
+    /// A TCP probe: the connect succeeded in `latencyMs`.
+    public static func classifyConnect(latencyMs: Double, thresholds: LatencyThresholds) -> (verdict: HealthClass, detail: String) {
+        var verdict = HealthClass.up
+        var detail = "connected"
+        judgeLatency(latencyMs, thresholds, verdict: &verdict, detail: &detail)
+        return (verdict, detail)
+    }
+
+    /// An UP answer slower than the warn threshold is SLOW, slower than the critical one DEGRADED.
+    static func judgeLatency(_ latencyMs: Double, _ thresholds: LatencyThresholds, verdict: inout HealthClass, detail: inout String) {
+        if latencyMs > thresholds.criticalMs {
+            verdict = .degraded
+            detail += ", over the critical threshold \(Format.milliseconds(thresholds.criticalMs))"
+        } else if latencyMs > thresholds.warnMs {
+            verdict = .slow
+            detail += ", over the warn threshold \(Format.milliseconds(thresholds.warnMs))"
+        }
     }
 
     /// The body's `status` field and a compact rendering of the whole object (checks included).

@@ -18,7 +18,9 @@ public struct LogSanitizer: Sendable {
     public init(maxBytes: Int = 16 * 1024) { self.maxBytes = maxBytes }
 
     public func sanitize(_ raw: some Collection<UInt8>) -> String {
-        let cut = raw.count > maxBytes
+        let rawCount = raw.count
+        let cut = rawCount > maxBytes
+        let cutMarker = cut ? " …[cut at \(maxBytes / 1024) KiB of \(rawCount / 1024) KiB]" : ""
         var bytes = cut ? Array(raw.prefix(maxBytes)) : Array(raw)
         if cut, let last = bytes.lastIndex(where: { $0 & 0xC0 != 0x80 }), bytes[last] >= 0xC0 {
             // Cut before a character the limit would split, rather than leave half of it.
@@ -27,8 +29,7 @@ public struct LogSanitizer: Sendable {
         }
         // Most lines are printable ASCII from end to end: nothing to do but make the String.
         if !bytes.isEmpty, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            let text = String(decoding: bytes, as: UTF8.self)
-            return cut ? text + " …[cut at \(maxBytes / 1024) KiB of \(raw.count / 1024) KiB]" : text
+            return String(decoding: bytes, as: UTF8.self) + cutMarker
         }
         var withoutEscapes = Self.removeEscapeSequences(bytes)
         // A carriage return that ends the line is a line ending (CRLF), not an overwrite.
@@ -72,7 +73,7 @@ public struct LogSanitizer: Sendable {
             }
         }
         if marks > 0 { endMarkRun() }
-        if cut { out.append(" …[cut at \(maxBytes / 1024) KiB of \(raw.count / 1024) KiB]") }
+        out.append(cutMarker)
         return out
     }
 

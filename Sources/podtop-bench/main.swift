@@ -17,25 +17,28 @@ func busyState() -> DashboardState {
     return state
 }
 
-func measure(_ name: String, iterations: Int, unit: String = "ms", _ body: () -> Void) {
+/// Seconds per run of `body`: the median of 5 timings of `iterations` runs, after a warm-up.
+func medianSeconds(iterations: Int, _ body: () -> Void) -> Double {
     for _ in 0..<max(1, iterations / 10) { body() }  // warm up
     var samples: [Double] = []
     for _ in 0..<5 {
         let start = ContinuousClock.now
         for _ in 0..<iterations { body() }
-        let elapsed = ContinuousClock.now - start
-        let (seconds, atto) = elapsed.components
+        let (seconds, atto) = (ContinuousClock.now - start).components
         samples.append((Double(seconds) + Double(atto) / 1e18) / Double(iterations))
     }
-    samples.sort()
-    let median = samples[2]
+    return samples.sorted()[2]
+}
+
+func measure(_ name: String, iterations: Int, unit: String = "ms", _ body: () -> Void) {
+    let median = medianSeconds(iterations: iterations, body)
     let shown = unit == "µs" ? median * 1e6 : median * 1e3
     print(String(format: "%-44@ %10.4f %@ (median of 5 × %d)", name as NSString, shown, unit, iterations))
 }
 
 /// `podtop-bench probes PORT_FIRST PORT_LAST SECONDS`: probes http://127.0.0.1:PORT/health for
 /// every port at a 1 s interval for SECONDS and prints podtop's CPU % of one core for it, then the
-/// median latency of 200 probes of the first endpoint (compare with curl's time_total).
+/// median latency of 200 probes of the first endpoint (compare with curl's time_total − time_pretransfer).
 if CommandLine.arguments.count >= 5, CommandLine.arguments[1] == "probes",
    let first = Int(CommandLine.arguments[2]), let last = Int(CommandLine.arguments[3]), let seconds = Double(CommandLine.arguments[4]) {
     let services = (first...last).map { ServiceSpec(name: "s\($0)", check: .http(url: "http://127.0.0.1:\($0)/health")) }
@@ -110,17 +113,11 @@ let logSource = LogSource(pod: PodID("core"), service: "auth", replica: "1")
 var ring = LogBuffer(capacity: 10_000)
 let logEpoch = Date()
 let linesPerRound = 6_000
-do {
-    let start = ContinuousClock.now
-    let rounds = 50
-    for _ in 0..<rounds {
-        for index in 0..<linesPerRound {
-            ring.append(LogLine.fromUntrusted(mixedLines[index % mixedLines.count], at: logEpoch, source: logSource, stream: .stdout))
-        }
+let secondsPerRound = medianSeconds(iterations: 10) {
+    for index in 0..<linesPerRound {
+        ring.append(LogLine.fromUntrusted(mixedLines[index % mixedLines.count], at: logEpoch, source: logSource, stream: .stdout))
     }
-    let (seconds, atto) = (ContinuousClock.now - start).components
-    let elapsed = Double(seconds) + Double(atto) / 1e18
-    print(String(format: "log path throughput (mixed realistic lines)  %10.0f lines/s", Double(rounds * linesPerRound) / elapsed))
 }
+print(String(format: "log path throughput (mixed realistic lines)  %10.0f lines/s (median of 5 × 10 × %d)", Double(linesPerRound) / secondsPerRound, linesPerRound))
 sink &+= ring.count
 if sink == 42 { print("") }  // keeps the work from being optimised away

@@ -51,15 +51,13 @@ final class DashboardLoop {
         var appliedTheme = -1
         var lastClockSecond = -1
         // Keys redraw at once; state changes (snapshots, probes, events) at most every
-        // `framePacing`; new log lines alone at most every `logPacing` (the refresh, and at
-        // least a second). A fleet's logs arrive hundreds of times a second and replace the
+        // `framePacing`. New log lines alone never ask for a frame: the clock's frame, once a
+        // second, shows them. A fleet's logs arrive hundreds of times a second and replace the
         // whole pane each frame: drawn 4 times a second they cost four panes of bytes, and no
         // one reads 200 lines a second anyway.
         let framePacing = 0.25
-        let logPacing = max(1, state.refreshSeconds)
         var lastFrame = Date.distantPast
         var dirty = true
-        var logsPending = false
         while true {
             if let signal = terminal.pendingSignal { return .signal(signal) }
             if appliedTheme != state.themeIndex {
@@ -75,15 +73,13 @@ final class DashboardLoop {
             }
             var wait = Int32((1 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000) + 1
             let sinceFrame = now.timeIntervalSince(lastFrame)
-            if dirty || logsPending {
-                let pacing = dirty ? framePacing : logPacing
-                if sinceFrame >= pacing {
+            if dirty {
+                if sinceFrame >= framePacing {
                     draw()
                     lastFrame = now
                     dirty = false
-                    logsPending = false
                 } else {
-                    wait = min(wait, Int32((pacing - sinceFrame) * 1000) + 1)
+                    wait = min(wait, Int32((framePacing - sinceFrame) * 1000) + 1)
                 }
             }
             // Sleep until the next whole second (the clock), a key, a resize, an event, or the
@@ -103,7 +99,7 @@ final class DashboardLoop {
                 dirty = true
             }
             for event in inbox.drain() {
-                if case .runtime(.logs) = event { logsPending = true } else { dirty = true }
+                if case .runtime(.logs) = event {} else { dirty = true }  // log lines wait for the clock frame
                 effects += state.handle(event)
             }
             for effect in effects {

@@ -71,10 +71,10 @@ public struct CgroupStatsReader: Sendable {
         let relatives = ["docker/\(id)", "system.slice/docker-\(id).scope", "machine.slice/libpod-\(id).scope", "libpod_parent/libpod-\(id)"]
         var found: [CgroupLocation] = []
         if let cpuacct = mounts.cpuacct, let memory = mounts.memory {
-            found += relatives.map { .v1(cpuacct: cpuacct.mountPoint + "/" + $0, memory: memory.mountPoint + "/" + $0) }
+            found += relatives.map { .v1(cpuacct: cpuacct.directory(of: $0), memory: memory.directory(of: $0)) }
         }
         if let unified = mounts.unified {
-            found += relatives.map { .v2(unified.mountPoint + "/" + $0) }
+            found += relatives.map { .v2(unified.directory(of: $0)) }
         }
         return found
     }
@@ -89,7 +89,7 @@ public enum CgroupLocation: Sendable, Equatable {
 /// The three files that hold one container's CPU time, memory usage and memory breakdown, kept
 /// open: each reading is then three `pread`s at offset 0 (which makes the kernel generate the
 /// file afresh) instead of three path walks through the cgroup filesystem.
-public final class CgroupCounters: Sendable, Equatable, CustomStringConvertible {
+public final class CgroupCounters: Sendable, Equatable {
     public enum Version: String, Sendable { case v1, v2 }
 
     public let version: Version
@@ -123,22 +123,14 @@ public final class CgroupCounters: Sendable, Equatable, CustomStringConvertible 
         (a.version, a.cpuFile, a.memoryUsageFile, a.memoryStatFile) == (b.version, b.cpuFile, b.memoryUsageFile, b.memoryStatFile)
     }
 
-    public var description: String { "cgroup \(version.rawValue) \(cpuFile)" }
-
     /// The counters now; nil once the cgroup is gone (the container stopped) or unreadable.
     public func read(at now: ContinuousClock.Instant = .now) -> CgroupSample? {
         var buffer = [UInt8](repeating: 0, count: 8192)
-        let cpuNanoseconds: UInt64
-        switch version {
-        case .v1:
-            guard let count = CgroupFile.read(descriptors[0], into: &buffer),
-                  let value = CgroupFile.leadingNumber(buffer[..<count]) else { return nil }
-            cpuNanoseconds = value
-        case .v2:
-            guard let count = CgroupFile.read(descriptors[0], into: &buffer),
-                  let micros = CgroupFile.value(of: "usage_usec", in: buffer[..<count]) else { return nil }
-            cpuNanoseconds = micros * 1000
-        }
+        guard let cpuCount = CgroupFile.read(descriptors[0], into: &buffer) else { return nil }
+        let cpu = buffer[..<cpuCount]
+        // v1: nanoseconds, the whole file; v2: microseconds, one line of cpu.stat.
+        guard let cpuNanoseconds = version == .v1 ? CgroupFile.leadingNumber(cpu) : CgroupFile.value(of: "usage_usec", in: cpu).map({ $0 * 1000 })
+        else { return nil }
         guard let usageCount = CgroupFile.read(descriptors[1], into: &buffer),
               let usage = CgroupFile.leadingNumber(buffer[..<usageCount]),
               let statCount = CgroupFile.read(descriptors[2], into: &buffer) else { return nil }
@@ -155,11 +147,7 @@ public struct CgroupSample: Sendable, Equatable {
     public var inactiveFile: UInt64?
     public var takenAt: ContinuousClock.Instant
 
-    /// Memory as `docker stats` prints it: usage less the inactive file cache.
-    public var memoryUsedBytes: UInt64 {
-        if let inactiveFile, inactiveFile < memoryUsage { return memoryUsage - inactiveFile }
-        return memoryUsage
-    }
+    public var memoryUsedBytes: UInt64 { DockerCLI.memoryUsed(usage: memoryUsage, inactiveFile: inactiveFile) }
 
     /// CPU % of one core between two readings: CPU time over wall time, which is what the docker
     /// CLI's formula (CPU time over host CPU time, times the number of CPUs) comes to.

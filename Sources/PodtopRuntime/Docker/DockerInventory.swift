@@ -4,6 +4,9 @@ import PodtopCore
 /// What podtop knows about one container, merged from the list, inspect, events and stats.
 struct TrackedContainer: Sendable {
     var summary: DockerContainerSummary
+    /// The pod the config's selectors put it in, nil for none: decided when a list entry
+    /// arrives (names and labels change only with one), not again on every poll and report.
+    var pod: PodID?
     var restartCount = 0
     /// `restart` events seen since podtop started: the daemon's RestartCount counts only the
     /// restarts its restart policy made, not `docker restart` or podtop's own.
@@ -54,15 +57,15 @@ struct TrackedContainer: Sendable {
 
 /// Groups containers into the configured pods.
 enum DockerInventory {
-    static func podID(of container: TrackedContainer, in topology: Topology) -> PodID? {
-        topology.pods.first { $0.selector.matches(name: container.summary.name, labels: container.summary.labels) }?.id
+    static func podID(of summary: DockerContainerSummary, in topology: Topology) -> PodID? {
+        topology.pods.first { $0.selector.matches(name: summary.name, labels: summary.labels) }?.id
     }
 
     static func snapshot(_ containers: [String: TrackedContainer], topology: Topology, at: Date) -> RuntimeSnapshot {
         var byPod: [PodID: [TrackedContainer]] = [:]
         var unmatched: [TrackedContainer] = []
         for container in containers.values {
-            if let pod = podID(of: container, in: topology) {
+            if let pod = container.pod {
                 byPod[pod, default: []].append(container)
             } else {
                 unmatched.append(container)

@@ -203,12 +203,7 @@ public struct DockerStatsSample: Decodable, Sendable, Equatable {
         self.inactiveFile = inactiveFile
     }
 
-    /// Memory as `docker stats` prints it: usage less the inactive file cache.
-    public var memoryUsedBytes: UInt64? {
-        guard let usage = memoryUsage else { return nil }
-        if let inactive = inactiveFile, inactive < usage { return usage - inactive }
-        return usage
-    }
+    public var memoryUsedBytes: UInt64? { memoryUsage.map { DockerCLI.memoryUsed(usage: $0, inactiveFile: inactiveFile) } }
 
     /// CPU % of one core between two samples, the docker CLI's formula with our own previous
     /// sample standing in for `precpu_stats` (one-shot samples leave it empty).
@@ -218,6 +213,15 @@ public struct DockerStatsSample: Decodable, Sendable, Equatable {
         let cpuDelta = Double(current.cpuTotal - previous.cpuTotal)
         let systemDelta = Double(now - before)
         return cpuDelta / systemDelta * Double(max(1, current.onlineCPUs)) * 100
+    }
+}
+
+/// The docker CLI's own arithmetic, which podtop's figures must match whatever their source.
+enum DockerCLI {
+    /// Memory as `docker stats` prints it: usage less the inactive file cache (when smaller).
+    static func memoryUsed(usage: UInt64, inactiveFile: UInt64?) -> UInt64 {
+        if let inactiveFile, inactiveFile < usage { return usage - inactiveFile }
+        return usage
     }
 }
 

@@ -166,13 +166,14 @@ public actor DockerRuntime: PodRestarting, PodScaling {
             seen.insert(summary.id)
             var tracked = containers[summary.id] ?? TrackedContainer(summary: summary)
             tracked.summary = summary
+            tracked.pod = DockerInventory.podID(of: summary, in: topology)
             containers[summary.id] = tracked
         }
         for id in containers.keys where !seen.contains(id) {
             containers[id] = nil
             logTasks.removeValue(forKey: id)?.cancel()
         }
-        let toInspect = containers.values.filter { !$0.inspected && DockerInventory.podID(of: $0, in: topology) != nil }.map(\.summary.id)
+        let toInspect = containers.values.filter { !$0.inspected && $0.pod != nil }.map(\.summary.id)
         await withTaskGroup(of: (String, DockerContainerInspect?).self) { group in
             for id in toInspect { group.addTask { (id, try? await client.inspect(id)) } }
             for await (id, inspect) in group {
@@ -193,12 +194,9 @@ public actor DockerRuntime: PodRestarting, PodScaling {
     }
 
     private func sampleStats(_ client: DockerClient) async {
-        let running = containers.values.filter { $0.isRunning && DockerInventory.podID(of: $0, in: topology) != nil }.map(\.summary.id)
-        var askTheDaemon: [String] = []
+        let running = containers.values.filter { $0.isRunning && $0.pod != nil }.map(\.summary.id)
         let now = ContinuousClock.now
-        for id in running {
-            if readCgroup(id, at: now) == false { askTheDaemon.append(id) }
-        }
+        let askTheDaemon = running.filter { !readCgroup($0, at: now) }
         // All at once: concurrent one-shot calls share the daemon's collector tick.
         await withTaskGroup(of: (String, DockerStatsSample?).self) { group in
             for id in askTheDaemon { group.addTask { (id, try? await client.statsSample(id)) } }
@@ -212,8 +210,8 @@ public actor DockerRuntime: PodRestarting, PodScaling {
                 containers[id] = tracked
             }
         }
-        statsSource = Self.describeStatsSource(fromCgroup: running.count - askTheDaemon.count, fromAPI: askTheDaemon.count,
-                                               version: cgroupReader.map { $0.mounts.hasV1 ? "v1" : "v2" })
+        let version = containers.values.lazy.compactMap(\.cgroup).first?.version.rawValue
+        statsSource = Self.describeStatsSource(fromCgroup: running.count - askTheDaemon.count, fromAPI: askTheDaemon.count, version: version)
     }
 
     /// Reads a container's cgroup counters, finding its files first if need be; false when the
@@ -260,7 +258,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
 
     private func followLogs(_ client: DockerClient) {
         for container in containers.values where container.isRunning && container.inspected && logTasks[container.summary.id] == nil {
-            guard let pod = DockerInventory.podID(of: container, in: topology) else { continue }
+            guard let pod = container.pod else { continue }
             let id = container.summary.id
             let after = lastLogTime[id]
             let stream = DockerLogStream(tty: container.tty, source: LogSource(pod: pod, service: nil, replica: container.replicaLabel),
@@ -289,7 +287,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
     }
 
     private func replicas(of pod: PodID) -> [TrackedContainer] {
-        containers.values.filter { DockerInventory.podID(of: $0, in: topology) == pod }.sorted(by: DockerInventory.replicaOrder)
+        containers.values.filter { $0.pod == pod }.sorted(by: DockerInventory.replicaOrder)
     }
 
     /// Restarts one container.

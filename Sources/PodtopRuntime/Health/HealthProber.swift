@@ -63,10 +63,10 @@ public final class HealthProber: Sendable {
         // loop's thread then wakes once per round rather than once per target, and on a
         // virtual machine a wake-up costs more than a probe.
         let rounds = Dictionary(grouping: targets) { $0.schedule.intervalMs }.map { intervalMs, group in
-            let requests = group.map { (target: $0, request: Self.request(for: $0)) }
+            let probes = group.map { (target: $0, prepared: Self.prepare($0)) }
             return loop.scheduleRepeatedTask(initialDelay: .zero, delay: Duration.milliseconds(Int64(intervalMs)).timeAmount) { _ in
-                for (target, request) in requests {
-                    Self.probe(target, request: request, http: http, on: loop) { emit(.health(target.key, $0)) }
+                for (target, prepared) in probes {
+                    Self.probe(target, prepared, http: http, on: loop) { emit(.health(target.key, $0)) }
                 }
             }
         }
@@ -82,7 +82,7 @@ public final class HealthProber: Sendable {
         let (http, loop) = (self.http, self.loop)
         return await withCheckedContinuation { continuation in
             loop.execute {
-                Self.probe(target, request: Self.request(for: target), http: http, on: loop) { continuation.resume(returning: $0) }
+                Self.probe(target, Self.prepare(target), http: http, on: loop) { continuation.resume(returning: $0) }
             }
         }
     }
@@ -90,29 +90,35 @@ public final class HealthProber: Sendable {
     /// Closes the kept-alive connections of a prober whose `run` was never called.
     public func shutdown() async { try? await http.shutdown() }
 
-    /// Built once per target: a round reuses it rather than parsing the URL again.
-    static func request(for target: Target) -> Result<HTTPClient.Request, ProbeFailure>? {
-        guard case .http(let url) = target.check else { return nil }
-        do {
-            return .success(try HTTPClient.Request(url: url, method: .GET, headers: ["User-Agent": "podtop"]))
-        } catch {
-            return .failure(ProbeFailure(reason: "not a URL podtop can probe: \(url)"))
+    /// What a probe needs, built once per target: a round reuses the request rather than parse
+    /// the URL again.
+    enum PreparedProbe: Sendable {
+        case http(HTTPClient.Request)
+        case tcp(host: String, port: Int)
+        case invalid(String)
+    }
+
+    static func prepare(_ target: Target) -> PreparedProbe {
+        switch target.check {
+        case .tcp(let host, let port):
+            return .tcp(host: host, port: port)
+        case .http(let url):
+            guard let request = try? HTTPClient.Request(url: url, method: .GET, headers: ["User-Agent": "podtop"]) else {
+                return .invalid("not a URL podtop can probe: \(url)")
+            }
+            return .http(request)
         }
     }
 
-    struct ProbeFailure: Error {
-        var reason: String
-    }
-
     /// Starts one probe on `loop` (where it must be called); `done` runs there with the verdict.
-    static func probe(_ target: Target, request: Result<HTTPClient.Request, ProbeFailure>?, http: HTTPClient, on loop: any EventLoop,
+    static func probe(_ target: Target, _ prepared: PreparedProbe, http: HTTPClient, on loop: any EventLoop,
                       _ done: @escaping @Sendable (HealthSample) -> Void) {
         let timeout = Duration.milliseconds(Int64(target.schedule.timeoutMs)).timeAmount
         let started = Date()
         let start = NIODeadline.now()
         let finish: @Sendable (ProbeOutcome) -> Void = { done(sample(target, outcome: $0, at: started)) }
-        switch (target.check, request) {
-        case (.tcp(let host, let port), _):
+        switch prepared {
+        case .tcp(let host, let port):
             ClientBootstrap(group: loop).connectTimeout(timeout).connect(host: host, port: port).whenComplete { result in
                 switch result {
                 case .success(let channel):
@@ -123,7 +129,7 @@ public final class HealthProber: Sendable {
                     if case ChannelError.connectTimeout = error { finish(.timedOut) } else { finish(.failed(describe(error))) }
                 }
             }
-        case (.http, .success(let request)?):
+        case .http(let request):
             let task = http.execute(request: request, delegate: HealthResponseCollector(limit: 256 * 1024, startedAt: start),
                                     eventLoop: .delegateAndChannel(on: loop), deadline: start + timeout)
             task.futureResult.whenComplete { result in
@@ -137,10 +143,8 @@ public final class HealthProber: Sendable {
                     finish(.failed(describe(error)))
                 }
             }
-        case (.http, .failure(let failure)?):
-            finish(.failed(failure.reason))
-        case (.http, nil):
-            finish(.failed("no request for \(target.check.description)"))
+        case .invalid(let reason):
+            finish(.failed(reason))
         }
     }
 
@@ -151,15 +155,7 @@ public final class HealthProber: Sendable {
         case .timedOut:
             return HealthSample(at: started, verdict: .timeout, latencyMs: nil, detail: "no answer within \(Format.milliseconds(target.schedule.timeoutMs))")
         case .connected(let latencyMs):
-            var verdict = HealthClass.up
-            var detail = "connected"
-            if latencyMs > target.thresholds.criticalMs {
-                verdict = .degraded
-                detail += ", over the critical threshold"
-            } else if latencyMs > target.thresholds.warnMs {
-                verdict = .slow
-                detail += ", over the warn threshold"
-            }
+            let (verdict, detail) = HealthClassifier.classifyConnect(latencyMs: latencyMs, thresholds: target.thresholds)
             return HealthSample(at: started, verdict: verdict, latencyMs: latencyMs, detail: detail)
         case .answered(let status, let body, let latencyMs):
             let (verdict, detail) = HealthClassifier.classify(statusCode: status, body: body, latencyMs: latencyMs, thresholds: target.thresholds)
