@@ -29,7 +29,8 @@ public struct LogSanitizer: Sendable {
         }
         // Most lines are printable ASCII from end to end: nothing to do but make the String.
         if !bytes.isEmpty, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            return String(decoding: bytes, as: UTF8.self) + cutMarker
+            let text = String(decoding: bytes, as: UTF8.self)
+            return cut ? text + cutMarker : text
         }
         var withoutEscapes = Self.removeEscapeSequences(bytes)
         // A carriage return that ends the line is a line ending (CRLF), not an overwrite.
