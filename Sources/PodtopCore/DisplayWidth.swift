@@ -55,3 +55,27 @@ public enum DisplayWidth {
         }
     }
 }
+
+extension DisplayWidth {
+    /// `text` cut into pieces of at most `width` columns each, never inside a character (a wide
+    /// character that would straddle the end starts the next piece). Empty text is one empty piece.
+    public static func wrap(_ text: String, width: Int) -> [Substring] {
+        guard width > 0, !text.isEmpty else { return [text[...]] }
+        var pieces: [Substring] = []
+        var pieceStart = text.startIndex
+        var used = 0
+        var index = text.startIndex
+        while index < text.endIndex {
+            let w = of(text[index])
+            if used + w > width, used > 0 {
+                pieces.append(text[pieceStart..<index])
+                pieceStart = index
+                used = 0
+            }
+            used += w
+            index = text.index(after: index)
+        }
+        pieces.append(text[pieceStart..<text.endIndex])
+        return pieces
+    }
+}

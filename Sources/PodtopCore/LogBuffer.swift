@@ -7,6 +7,9 @@ public struct LogBuffer: Sendable {
     public private(set) var dropped = 0
     /// Total lines ever appended; lets a paused reader count what arrived since.
     public private(set) var appended = 0
+    /// Lines ever stored in the ring: gives each line a sequence number that stays its own
+    /// while older lines leave (a search keeps its place by it).
+    private var stored = 0
 
     public init(capacity: Int = 10_000) {
         precondition(capacity > 0, "a log buffer needs room for at least one line")
@@ -18,6 +21,7 @@ public struct LogBuffer: Sendable {
 
     public mutating func append(_ line: LogLine) {
         appended += 1
+        stored += 1
         if storage.count < capacity {
             storage.append(line)
         } else {
@@ -40,20 +44,55 @@ public struct LogBuffer: Sendable {
     /// Line `index`, 0 being the oldest kept.
     public subscript(index: Int) -> LogLine { storage[(start + index) % storage.count] }
 
+    /// Sequence number of line `index`: 0 for the first line ever stored, and so on.
+    public func sequence(ofIndex index: Int) -> Int { stored - storage.count + index }
+
+    /// Index of the line with sequence number `sequence`, nil once it has left the ring.
+    public func index(ofSequence sequence: Int) -> Int? {
+        let index = sequence - (stored - storage.count)
+        return storage.indices.contains(index) ? index : nil
+    }
+
     /// The newest lines that satisfy `keep`, up to `limit`, oldest first, skipping the newest
     /// `skip` matches (used for scrolling back).
     public func tail(_ limit: Int, skip: Int = 0, where keep: (LogLine) -> Bool = { _ in true }) -> [LogLine] {
-        var picked: [LogLine] = []
+        tailIndices(limit, skip: skip, where: keep).map { self[$0] }
+    }
+
+    /// Indices of the lines `tail` returns.
+    public func tailIndices(_ limit: Int, skip: Int = 0, where keep: (LogLine) -> Bool = { _ in true }) -> [Int] {
+        var picked: [Int] = []
         var skipped = 0
         var index = storage.count - 1
         while index >= 0, picked.count < limit {
-            let line = self[index]
-            if keep(line) {
-                if skipped < skip { skipped += 1 } else { picked.append(line) }
+            if keep(self[index]) {
+                if skipped < skip { skipped += 1 } else { picked.append(index) }
             }
             index -= 1
         }
         return picked.reversed()
+    }
+
+    /// Index of the nearest line before (`step` -1) or after (`step` +1) `start`, `start`
+    /// included, that satisfies `keep`.
+    public func firstIndex(from start: Int, step: Int, where keep: (LogLine) -> Bool) -> Int? {
+        var index = start
+        while index >= 0, index < storage.count {
+            if keep(self[index]) { return index }
+            index += step
+        }
+        return nil
+    }
+
+    /// How many lines after `index` satisfy `keep`.
+    public func count(after index: Int, where keep: (LogLine) -> Bool) -> Int {
+        var n = 0
+        var i = index + 1
+        while i < storage.count {
+            if keep(self[i]) { n += 1 }
+            i += 1
+        }
+        return n
     }
 
     public func count(where keep: (LogLine) -> Bool) -> Int {

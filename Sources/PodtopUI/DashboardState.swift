@@ -25,7 +25,8 @@ public enum Modal: Sendable, Equatable {
     case confirmRestart(PodID)
     case scale(PodID, current: Int, target: Int)
     case confirmScaleToZero(PodID, current: Int)
-    case filter(draft: String, previous: String)
+    /// A search or filter being typed in the log pane's title line.
+    case logPrompt(LogPrompt)
     case help
     /// The detail view of a pod or a service (`Enter`).
     case details(Selection)
@@ -34,7 +35,7 @@ public enum Modal: Sendable, Equatable {
         switch self {
         case .confirmRestart, .confirmScaleToZero: .confirm
         case .scale: .scale
-        case .filter: .logs  // typing is handled before the keymap; see DashboardState.handleFilterKey
+        case .logPrompt: .logs  // typing is handled before the keymap; see DashboardState.handlePromptKey
         case .help: .help
         case .details: .details
         }
@@ -60,24 +61,6 @@ public struct Capabilities: Sendable, Equatable {
     public init(canRestart: Bool, canScale: Bool) {
         self.canRestart = canRestart
         self.canScale = canScale
-    }
-}
-
-public struct LogViewState: Sendable, Equatable {
-    /// Lines hidden below the view, counting from the newest; 0 means following.
-    public var scrollBack = 0
-    /// Lines that arrived while paused.
-    public var unseen = 0
-    public var filter = ""
-    /// JSON and logfmt lines as written, rather than compact (message first).
-    public var showsRaw = false
-
-    public var isFollowing: Bool { scrollBack == 0 }
-
-    public func accepts(_ line: LogLine) -> Bool {
-        filter.isEmpty
-            || line.text.localizedCaseInsensitiveContains(filter)
-            || line.source.label.localizedCaseInsensitiveContains(filter)
     }
 }
 

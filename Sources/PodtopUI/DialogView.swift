@@ -27,7 +27,7 @@ enum DialogView {
                 ("", .dialog),
                 ("Scale to 0 now? [y/N]", .title),
             ], options: options, into: &canvas)
-        case .filter:
+        case .logPrompt:
             break  // typed in the log pane's title line
         case .help:
             HelpView.draw(state: state, options: options, into: &canvas)
@@ -65,10 +65,12 @@ enum HelpView {
         }
         let dialogKeys = "In dialogs: " + [KeyContext.confirm, .scale].flatMap(Keymap.bindings)
             .map { "\($0.keyLabel) \($0.footer ?? "")" }.joined(separator: " · ")
-        let columnWidth = keyColumn + (lines.joined().map { DisplayWidth.of($0.help) }.max() ?? 0) + 2
+        let naturalWidth = keyColumn + (lines.joined().map { DisplayWidth.of($0.help) }.max() ?? 0) + 2
         let tallest = lines.map(\.count).max() ?? 0
-        // Side by side when both fit across, otherwise one under the other.
-        let sideBySide = 2 * columnWidth + 4 <= canvas.width - 2 || lines.joined().count + 6 > canvas.height - 2
+        // Side by side when both fit across or when one under the other would not fit down
+        // (then the descriptions are cut to share the width).
+        let sideBySide = 2 * naturalWidth + 4 <= canvas.width - 2 || lines.joined().count + 6 > canvas.height - 2
+        let columnWidth = sideBySide ? min(naturalWidth, (canvas.width - 6) / 2) : naturalWidth
         let contentWidth = max(DisplayWidth.of(dialogKeys), sideBySide ? 2 * columnWidth : columnWidth)
         let contentHeight = sideBySide ? tallest + 3 : lines.joined().count + 2 * sections.count
         let width = min(canvas.width - 2, contentWidth + 4)

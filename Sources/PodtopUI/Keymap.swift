@@ -2,9 +2,11 @@
 public enum Action: Hashable, Sendable {
     case moveUp, moveDown, nextPod, previousPod
     case restart, scale
-    case focusLogs, details, filterLogs, cycleTheme, help, quit
+    case focusLogs, details, cycleTheme, help, quit
     case confirm, cancel, increment, decrement, apply
-    case scrollUp, scrollDown, pageUp, pageDown, oldest, follow, leaveLogs, toggleRawLogs
+    case scrollUp, scrollDown, pageUp, pageDown, oldest, follow, leaveLogs
+    case searchLogs, filterLogs, olderMatch, newerMatch
+    case toggleRawLogs, toggleWrap, toggleTimestamps, toggleFullScreen, toggleOnlySelection, cycleMinimumLevel, saveLogs
 }
 
 /// Where the keyboard is: each context has its own bindings.
@@ -36,11 +38,13 @@ public enum Keymap {
             bind([.down, .character("j")], .moveDown, nil, "Select the next pod or service", "↓/j"),
             bind([.tab, .right], .nextPod, "pod", "Jump to the next pod", "Tab"),
             bind([.backTab, .left], .previousPod, nil, "Jump to the previous pod", "S-Tab"),
-            bind([.character("r")], .restart, "restart", "Restart the selected pod, one replica at a time (asks first)", "r"),
+            bind([.character("r")], .restart, "restart", "Rolling restart of the pod (asks first)", "r"),
             bind([.character("s")], .scale, "scale", "Scale the selected pod (asks first)", "s"),
-            bind([.enter], .details, "details", "Details of the selection: probe results, latency, replicas", "Enter"),
+            bind([.enter], .details, "details", "Details: probe results, latency, replicas", "Enter"),
             bind([.character("l")], .focusLogs, "logs", "Focus the log pane", "l"),
-            bind([.character("/")], .filterLogs, "filter", "Filter the log pane", "/"),
+            bind([.character("/")], .searchLogs, "search", "Search the logs (Tab in the prompt: regex)", "/"),
+            bind([.character("\\")], .filterLogs, "filter", "Filter the logs (Tab in the prompt: regex)", "\\"),
+            bind([.character("p")], .toggleOnlySelection, nil, "Logs of the selection only, or of all again", "p"),
             bind([.character("t")], .cycleTheme, "theme", "Next theme", "t"),
             bind([.character("?")], .help, "help", "Show this help", "?"),
             bind([.character("q")], .quit, "quit", "Quit podtop", "q"),
@@ -52,10 +56,18 @@ public enum Keymap {
             bind([.pageDown], .pageDown, nil, "Scroll down one page", "PgDn"),
             bind([.home, .character("g")], .oldest, nil, "Go to the oldest line", "Home/g"),
             bind([.end, .character("G")], .follow, "follow", "Follow new lines", "End/G"),
-            bind([.character("/")], .filterLogs, "filter", "Filter lines (substring, case-insensitive)", "/"),
-            bind([.character("c")], .toggleRawLogs, "raw", "JSON and logfmt lines: compact (message first) or raw", "c"),
-            bind([.escape, .character("l"), .tab], .leaveLogs, "back", "Back to the pods", "Esc"),
-            bind([.character("t")], .cycleTheme, nil, "Next theme", "t"),
+            bind([.character("/")], .searchLogs, "search", "Search (Tab: regex; a capital: exact case)", "/"),
+            bind([.character("n")], .olderMatch, nil, "Go to the older match", "n"),
+            bind([.character("N")], .newerMatch, nil, "Go to the newer match", "N"),
+            bind([.character("\\")], .filterLogs, "filter", "Show only matching lines (Tab: regex)", "\\"),
+            bind([.character("v")], .cycleMinimumLevel, "level", "Minimum level: all, DBG, INF, WRN, ERR", "v"),
+            bind([.character("p")], .toggleOnlySelection, "only", "Only the selected pod/service, or all again", "p"),
+            bind([.character("w")], .toggleWrap, "wrap", "Wrap long lines, or cut them at the edge", "w"),
+            bind([.character("t")], .toggleTimestamps, nil, "Show or hide the time of each line", "t"),
+            bind([.character("c")], .toggleRawLogs, nil, "JSON/logfmt: compact (message first) or raw", "c"),
+            bind([.character("f")], .toggleFullScreen, "full", "Full-screen log view, or back", "f"),
+            bind([.character("S")], .saveLogs, "save", "Save the shown lines to ./podtop-logs-….log", "S"),
+            bind([.escape, .character("l"), .tab], .leaveLogs, "back", "Clear search, filter, full screen; then back", "Esc"),
             bind([.character("?")], .help, "help", "Show this help", "?"),
             bind([.character("q")], .quit, "quit", "Quit podtop", "q"),
         ],

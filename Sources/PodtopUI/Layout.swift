@@ -23,6 +23,9 @@ public struct Layout: Equatable, Sendable {
     public var status: Rect
     public var footer: Rect
 
+    /// The log pane in full-screen mode: everything between the header and the status line.
+    public var fullScreenLogs: Rect { Rect(x: 0, y: header.maxY, width: header.width, height: max(0, status.y - header.maxY)) }
+
     public static func compute(width: Int, height: Int, topology: Topology) -> Layout {
         let zero = Rect(x: 0, y: 0, width: 0, height: 0)
         guard width >= minimumWidth, height >= minimumHeight else {

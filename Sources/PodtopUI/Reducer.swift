@@ -8,12 +8,16 @@ public enum DashboardInput: Sendable {
     case tick(Date)
     case actionProgress(PodID, String)
     case actionFinished(PodID, Result<String, RuntimeError>)
+    /// The outcome of work that belongs to no pod (saving the logs), for the status line.
+    case notice(String, isError: Bool)
 }
 
 /// Work the reducer asks the outside world to do; results come back as inputs.
 public enum Effect: Sendable, Equatable {
     case restart(PodID)
     case scale(PodID, to: Int)
+    /// Write these lines to a new file of this name in the current directory.
+    case saveLogs(fileName: String, lines: [String])
     case quit
 }
 
@@ -36,6 +40,8 @@ extension DashboardState {
             case .success(let text): say(text)
             case .failure(let error): say(error.message, error: true)
             }
+        case .notice(let text, let isError):
+            say(text, error: isError)
         }
         return []
     }
@@ -55,7 +61,8 @@ extension DashboardState {
         pendingLogs = Array(ordered.dropFirst(ready.count))
         if !logView.isFollowing {
             // Keep the reader's place: new lines push the view further from the newest.
-            let arrived = ready.filter(logView.accepts).count
+            let filter = logFilter
+            let arrived = ready.filter(filter.accepts).count
             logView.scrollBack += arrived
             logView.unseen += arrived
         }
@@ -94,8 +101,8 @@ extension DashboardState {
     // MARK: - Keys
 
     mutating func handleKey(_ key: KeyInput) -> [Effect] {
-        if case .filter(let draft, let previous) = modal {
-            handleFilterKey(key, draft: draft, previous: previous)
+        if case .logPrompt(let prompt) = modal {
+            handlePromptKey(key, prompt)
             return []
         }
         guard let action = Keymap.action(for: key, in: keyContext) else { return [] }
@@ -113,22 +120,15 @@ extension DashboardState {
         case .scale: openScale()
         case .focusLogs: focus = .logs
         case .details: modal = .details(selection)
-        case .leaveLogs: focus = .pods
-        case .filterLogs: modal = .filter(draft: logView.filter, previous: logView.filter)
         case .cycleTheme:
             themeIndex = (themeIndex + 1) % themeNames.count
             say("Theme: \(themeName)")
         case .help: modal = .help
         case .quit: return [.quit]
-        case .scrollUp: scrollLogs(by: 1)
-        case .scrollDown: scrollLogs(by: -1)
-        case .pageUp: scrollLogs(by: max(1, logPageSize - 1))
-        case .pageDown: scrollLogs(by: -max(1, logPageSize - 1))
-        case .oldest: scrollLogs(by: Int.max / 2)
-        case .follow: logView.scrollBack = 0; logView.unseen = 0
-        case .toggleRawLogs:
-            logView.showsRaw.toggle()
-            say(logView.showsRaw ? "Log lines as written" : "JSON and logfmt lines compact, message first")
+        case .scrollUp, .scrollDown, .pageUp, .pageDown, .oldest, .follow, .leaveLogs,
+             .searchLogs, .filterLogs, .olderMatch, .newerMatch, .toggleRawLogs, .toggleWrap,
+             .toggleTimestamps, .toggleFullScreen, .toggleOnlySelection, .cycleMinimumLevel, .saveLogs:
+            return handleLogAction(action)
         case .confirm, .cancel, .increment, .decrement, .apply: break
         }
         return []
@@ -171,29 +171,6 @@ extension DashboardState {
         busyPods.insert(pod)
         say("Scaling \(displayName(pod)) to \(target)…")
         return [.scale(pod, to: target)]
-    }
-
-    private mutating func handleFilterKey(_ key: KeyInput, draft: String, previous: String) {
-        switch key {
-        case .enter:
-            modal = nil
-            logView.filter = draft
-            logView.scrollBack = 0
-            logView.unseen = 0
-            focus = .logs
-        case .escape:
-            modal = nil
-            logView.filter = previous
-        case .backspace:
-            let shorter = String(draft.dropLast())
-            modal = .filter(draft: shorter, previous: previous)
-            logView.filter = shorter
-        case .character(let c) where !c.isNewline && DisplayWidth.of(c) > 0:
-            modal = .filter(draft: draft + String(c), previous: previous)
-            logView.filter = draft + String(c)
-        default:
-            break
-        }
     }
 
     // MARK: - Actions' preconditions
@@ -251,12 +228,5 @@ extension DashboardState {
         guard !pods.isEmpty else { return }
         let index = pods.firstIndex(of: selection.pod) ?? 0
         selection = .pod(pods[(index + delta + pods.count) % pods.count])
-    }
-
-    private mutating func scrollLogs(by delta: Int) {
-        let available = logs.count(where: logView.accepts)
-        let maxBack = max(0, available - logPageSize)
-        logView.scrollBack = min(maxBack, max(0, logView.scrollBack + delta))
-        if logView.scrollBack == 0 { logView.unseen = 0 }
     }
 }

@@ -12,6 +12,11 @@ public enum Screen {
             return canvas
         }
         HeaderView.draw(state, in: layout.header, into: &canvas)
+        if state.logView.isFullScreen {
+            LogPaneView.draw(state, in: layout.fullScreenLogs, options: options, into: &canvas)
+            finish(state, layout, options: options, into: &canvas)
+            return canvas
+        }
         for (index, pod) in state.topology.pods.enumerated() where index < layout.pods.count {
             let view = PodView(state: state, pod: pod, options: options)
             if layout.kind == .wide {
@@ -23,13 +28,18 @@ public enum Screen {
         InfraView.draw(state, in: layout.infrastructure, options: options, into: &canvas)
         if case .disconnected = state.connection { greyOut(state, layout, into: &canvas) }
         LogPaneView.draw(state, in: layout.logs, options: options, into: &canvas)
+        finish(state, layout, options: options, into: &canvas)
+        return canvas
+    }
+
+    /// The status line, the footer and any dialog, over whichever body was drawn.
+    private static func finish(_ state: DashboardState, _ layout: Layout, options: RenderOptions, into canvas: inout Canvas) {
         StatusLineView.draw(state, in: layout.status, into: &canvas)
         FooterView.draw(state, in: layout.footer, into: &canvas)
         if let modal = state.modal {
             DialogView.draw(modal, state: state, options: options, into: &canvas)
         }
         if options.glyphs == .ascii { canvas.transliterateToASCII() }
-        return canvas
     }
 
     /// While the runtime is away the last data stays up, greyed, each panel saying how old it is.
@@ -44,9 +54,10 @@ public enum Screen {
         }
     }
 
-    /// Rows the log pane shows at this size, so paging moves by a screenful.
-    public static func logRows(width: Int, height: Int, topology: Topology) -> Int {
-        max(1, Layout.compute(width: width, height: height, topology: topology).logs.height - 1)
+    /// Rows the log pane shows for this state at this size, so paging moves by a screenful.
+    public static func logRows(_ state: DashboardState, width: Int, height: Int) -> Int {
+        let layout = Layout.compute(width: width, height: height, topology: state.topology)
+        return max(1, (state.logView.isFullScreen ? layout.fullScreenLogs : layout.logs).height - 1)
     }
 }
 

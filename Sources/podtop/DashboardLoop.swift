@@ -112,7 +112,7 @@ final class DashboardLoop {
     private func draw() {
         state.releaseLogs(at: Date())
         let (width, height) = terminal.size
-        state.logPageSize = Screen.logRows(width: width, height: height, topology: state.topology)
+        state.logPageSize = Screen.logRows(state, width: width, height: height)
         terminal.present(Screen.render(state, width: width, height: height, options: options))
     }
 
@@ -137,6 +137,12 @@ final class DashboardLoop {
                 } catch {
                     inbox.post(.actionFinished(pod, .failure(error)))
                 }
+            })
+        case .saveLogs(let fileName, let lines):
+            let directory = FileManager.default.currentDirectoryPath
+            actionTasks.append(Task.detached {
+                let outcome = LogFileWriter.save(lines, named: fileName, in: directory)
+                inbox.post(.notice(outcome.message, isError: outcome.isError))
             })
         case .quit:
             break

@@ -50,6 +50,25 @@ import Testing
         #expect(tmux.exitStatus() == 0)
     }
 
+    @Test func savingTheFilteredLogsWritesTheShownLinesToAFile() throws {
+        let tmux = try TmuxSession("--demo --seed 1")
+        tmux.waitFor("log lines") { $0.contains("core/auth/1") }
+        try tmux.press("l", "\\")
+        try tmux.press("-l", "auth")
+        try tmux.press("Enter")
+        tmux.waitFor("the filter in the pane's title") { $0.contains("filter \"auth\"") }
+        try tmux.press("S")
+        let screen = tmux.waitFor("the saved message") { $0.contains("Saved ") }
+        let path = try #require(screen.range(of: #"/\S+\.log"#, options: .regularExpression).map { String(screen[$0]) })
+        #expect(path.hasPrefix(tmux.workDirectory.path))
+        let saved = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(!saved.isEmpty)
+        #expect(saved.allSatisfy { $0.localizedCaseInsensitiveContains("auth") })
+        #expect(saved.allSatisfy { $0.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ std(out|err) "#, options: .regularExpression) != nil })
+        try tmux.press("q")
+        #expect(tmux.exitStatus() == 0)
+    }
+
     @Test func resizingRelaysOutLiveIncludingTooSmall() throws {
         let tmux = try TmuxSession("--demo --seed 1", width: 120, height: 40)
         tmux.waitFor("the full header") { $0.contains("theme default") }

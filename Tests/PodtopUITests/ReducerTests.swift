@@ -195,19 +195,4 @@ import Testing
         _ = press(&state, .escape)
         #expect(state.focus == .pods)
     }
-
-    @Test func filterIsTypedAppliedAndCancelled() {
-        var state = Fixtures.state(seconds: 120)
-        _ = press(&state, .character("/"), .character("a"), .character("u"), .character("t"), .character("h"), .backspace, .character("h"))
-        #expect(state.modal == .filter(draft: "auth", previous: ""))
-        // Letters that are keys elsewhere are text while typing.
-        #expect(state.selection == .pod(core))
-        _ = press(&state, .enter)
-        #expect(state.logView.filter == "auth")
-        #expect(state.focus == .logs)
-        let shown = state.logs.tail(1000, where: state.logView.accepts)
-        #expect(!shown.isEmpty && shown.allSatisfy { $0.text.localizedCaseInsensitiveContains("auth") || $0.source.label.contains("auth") })
-        _ = press(&state, .character("/"), .character("x"), .escape)
-        #expect(state.logView.filter == "auth")
-    }
 }
