@@ -60,12 +60,13 @@ public struct LogLine: Sendable, Equatable {
         self.compact = compact
     }
 
-    /// Sanitises raw bytes from a container and detects the level.
+    /// Sanitises raw bytes from a container and detects the level. `writtenLength` is the
+    /// line's length as the container wrote it, when a reader already kept only its start.
     public static func fromUntrusted(
         _ raw: some Collection<UInt8>, at: Date, source: LogSource, stream: LogStream,
-        sanitizer: LogSanitizer = LogSanitizer()
+        writtenLength: Int? = nil, sanitizer: LogSanitizer = LogSanitizer()
     ) -> LogLine {
-        let text = sanitizer.sanitize(raw)
+        let text = sanitizer.sanitize(raw, writtenLength: writtenLength)
         if let structure = LogStructure.parse(text) {
             return LogLine(at: at, source: source, stream: stream, level: structure.level ?? .unknown, text: text, compact: structure.compact)
         }

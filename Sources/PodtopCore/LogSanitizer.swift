@@ -17,8 +17,10 @@ public struct LogSanitizer: Sendable {
     public var maxCombiningMarks = 4
     public init(maxBytes: Int = 16 * 1024) { self.maxBytes = maxBytes }
 
-    public func sanitize(_ raw: some Collection<UInt8>) -> String {
-        let rawCount = raw.count
+    /// `writtenLength`: the line's length as written, when `raw` is only its start (a reader
+    /// upstream stopped keeping bytes), so that the marker tells the real size.
+    public func sanitize(_ raw: some Collection<UInt8>, writtenLength: Int? = nil) -> String {
+        let rawCount = max(raw.count, writtenLength ?? 0)
         let cut = rawCount > maxBytes
         let cutMarker = cut ? " …[cut at \(maxBytes / 1024) KiB of \(rawCount / 1024) KiB]" : ""
         var bytes = cut ? Array(raw.prefix(maxBytes)) : Array(raw)

@@ -10,6 +10,8 @@ public struct DockerLogDecoder: Sendable {
         public var stream: LogStreamKind
         public var time: Date?
         public var bytes: [UInt8]
+        /// The line's length as written, when longer than the bytes kept (`maxLineBytes`).
+        public var writtenLength: Int? = nil
     }
 
     public enum LogStreamKind: Sendable, Equatable { case stdout, stderr }
@@ -17,6 +19,8 @@ public struct DockerLogDecoder: Sendable {
     public let multiplexed: Bool
     private var pending: [UInt8] = []
     private var partial: [LogStreamKind: [UInt8]] = [:]
+    /// Bytes of the current line beyond `maxLineBytes`, counted rather than kept.
+    private var overflow: [LogStreamKind: Int] = [:]
     /// Longest line kept whole; longer ones are cut here and the sanitiser marks them.
     public var maxLineBytes = 64 * 1024
 
@@ -31,7 +35,13 @@ public struct DockerLogDecoder: Sendable {
                 let kind: LogStreamKind = pending[offset] == 2 ? .stderr : .stdout
                 let length = Int(pending[offset + 4]) << 24 | Int(pending[offset + 5]) << 16 | Int(pending[offset + 6]) << 8 | Int(pending[offset + 7])
                 guard pending.count - offset - 8 >= length else { break }
-                split(pending[(offset + 8)..<(offset + 8 + length)], kind, into: &lines)
+                var payload = pending[(offset + 8)..<(offset + 8 + length)]
+                // The daemon cuts lines longer than 16 KiB into partial messages, each its own
+                // frame with its own timestamp: inside a line, that timestamp is not the line's text.
+                if !(partial[kind]?.isEmpty ?? true) || overflow[kind, default: 0] > 0, let stamp = Self.timestampLength(payload) {
+                    payload = payload.dropFirst(stamp + 1)
+                }
+                split(payload, kind, into: &lines)
                 offset += 8 + length
             }
             pending.removeFirst(offset)
@@ -43,35 +53,47 @@ public struct DockerLogDecoder: Sendable {
 
     /// Whatever is left without a newline when the stream ends.
     public mutating func finish() -> [Line] {
-        let rest = partial.filter { !$0.value.isEmpty }.map { makeLine($0.key, $0.value) }
+        let rest = partial.filter { !$0.value.isEmpty }.map { makeLine($0.key, $0.value, overflow: overflow[$0.key, default: 0]) }
         partial.removeAll()
+        overflow.removeAll()
         return rest
     }
 
     private mutating func split(_ bytes: some Collection<UInt8>, _ kind: LogStreamKind, into lines: inout [Line]) {
         var current = partial[kind] ?? []
+        var dropped = overflow[kind, default: 0]
         for byte in bytes {
             if byte == UInt8(ascii: "\n") {
-                lines.append(makeLine(kind, current))
+                lines.append(makeLine(kind, current, overflow: dropped))
                 current.removeAll(keepingCapacity: true)
+                dropped = 0
             } else if current.count < maxLineBytes {
                 current.append(byte)
+            } else {
+                dropped += 1
             }
         }
         partial[kind] = current
+        overflow[kind] = dropped
     }
 
-    private func makeLine(_ kind: LogStreamKind, _ raw: [UInt8]) -> Line {
+    private func makeLine(_ kind: LogStreamKind, _ raw: [UInt8], overflow: Int) -> Line {
         var body = raw[...]
-        if body.last == UInt8(ascii: "\r") { body = body.dropLast() }
-        // "2026-11-30T10:28:32.462213858Z " — the timestamp Docker puts in front of every line.
+        if overflow == 0, body.last == UInt8(ascii: "\r") { body = body.dropLast() }
         var time: Date?
-        if body.count > 20, let space = body.prefix(40).firstIndex(of: UInt8(ascii: " ")),
-           body[body.index(before: space)] == UInt8(ascii: "Z") {
-            time = DockerTime.parse(String(decoding: body[body.startIndex..<space], as: UTF8.self))
-            if time != nil { body = body[body.index(after: space)...] }
+        if let stamp = Self.timestampLength(body) {
+            time = DockerTime.parse(String(decoding: body.prefix(stamp), as: UTF8.self))
+            if time != nil { body = body.dropFirst(stamp + 1) }
         }
-        return Line(stream: kind, time: time, bytes: Array(body))
+        return Line(stream: kind, time: time, bytes: Array(body), writtenLength: overflow > 0 ? body.count + overflow : nil)
+    }
+
+    /// Length of the "2026-11-30T10:28:32.462213858Z" that Docker puts, with a space, in front
+    /// of every message, if `bytes` starts with one.
+    static func timestampLength(_ bytes: some Collection<UInt8>) -> Int? {
+        guard bytes.count > 20, let space = bytes.prefix(40).firstIndex(of: UInt8(ascii: " ")),
+              bytes[bytes.index(space, offsetBy: -1)] == UInt8(ascii: "Z") else { return nil }
+        return bytes.distance(from: bytes.startIndex, to: space)
     }
 }
 

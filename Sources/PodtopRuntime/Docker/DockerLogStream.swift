@@ -37,6 +37,7 @@ final class DockerLogStream: @unchecked Sendable {
     }
 
     private func logLine(_ line: DockerLogDecoder.Line) -> LogLine {
-        LogLine.fromUntrusted(line.bytes, at: line.time ?? Date(), source: source, stream: line.stream == .stderr ? .stderr : .stdout)
+        LogLine.fromUntrusted(line.bytes, at: line.time ?? Date(), source: source, stream: line.stream == .stderr ? .stderr : .stdout,
+                              writtenLength: line.writtenLength)
     }
 }
