@@ -37,8 +37,16 @@ public struct LogBuffer: Sendable {
         appended += count
     }
 
-    public mutating func append(contentsOf lines: [LogLine]) {
-        for line in lines { append(line) }
+    /// Appends in order; of more lines than the ring holds, only the newest are stored (the
+    /// others would be overwritten at once) and the rest are counted as dropped.
+    public mutating func append(contentsOf lines: some Collection<LogLine>) {
+        let skipped = max(0, lines.count - capacity)
+        if skipped > 0 {
+            appended += skipped
+            stored += skipped
+            dropped += skipped
+        }
+        for line in lines.dropFirst(skipped) { append(line) }
     }
 
     /// Line `index`, 0 being the oldest kept.

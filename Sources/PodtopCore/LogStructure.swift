@@ -32,7 +32,7 @@ public struct LogStructure: Sendable, Equatable {
         var message: String?
         var rest: [String] = []
         for (key, value) in fields {
-            if level == nil, levelKeys.contains(key.lowercased()) {
+            if level == nil, levelKeys.contains(key) || levelKeys.contains(key.lowercased()) {
                 level = LogLevelDetector.level(named: value)
             } else if message == nil, messageKeys.contains(key) {
                 message = value
@@ -160,40 +160,51 @@ enum Logfmt {
         return false
     }
 
+    /// Read byte by byte: every delimiter is ASCII, so no character needs to be formed until
+    /// a key or value is cut out.
     static func fields(_ text: String) -> [(key: String, value: String)] {
         var fields: [(String, String)] = []
-        var rest = Substring(text)
+        let bytes = text.utf8
+        let end = bytes.endIndex
+        var i = bytes.startIndex
+        func skip(while condition: (UInt8) -> Bool) {
+            while i < end, condition(bytes[i]) { bytes.formIndex(after: &i) }
+        }
         while true {
-            rest = rest.drop { $0 == " " }
-            guard !rest.isEmpty else { return fields }
-            let key = rest.prefix { $0 != "=" && $0 != " " }
-            rest = rest.dropFirst(key.count)
-            guard rest.first == "=", !key.isEmpty else {
-                rest = rest.drop { $0 != " " }
+            skip { $0 == 0x20 }
+            guard i < end else { return fields }
+            let keyStart = i
+            skip { $0 != 0x3D && $0 != 0x20 }  // up to "=" or a space
+            let keyEnd = i
+            guard i < end, bytes[i] == 0x3D, keyStart < keyEnd else {
+                skip { $0 != 0x20 }
                 continue
             }
-            rest = rest.dropFirst()
-            var value: Substring
-            if rest.first == "\"" {
-                var end = rest.index(after: rest.startIndex)
+            bytes.formIndex(after: &i)
+            var value: String
+            if i < end, bytes[i] == 0x22 {  // a quoted value, with \" escapes
+                bytes.formIndex(after: &i)
+                let valueStart = i
                 var escaped = false
-                while end < rest.endIndex {
-                    let character = rest[end]
-                    if escaped { escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { break }
-                    end = rest.index(after: end)
+                var hasEscapes = false
+                while i < end {
+                    let byte = bytes[i]
+                    if escaped { escaped = false } else if byte == 0x5C { escaped = true; hasEscapes = true } else if byte == 0x22 { break }
+                    bytes.formIndex(after: &i)
                 }
-                value = rest[rest.index(after: rest.startIndex)..<end]
-                rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[end...]
-                if value.contains("\\") { value = Substring(value.replacingOccurrences(of: "\\\"", with: "\"")) }
+                value = String(decoding: bytes[valueStart..<i], as: UTF8.self)
+                if i < end { bytes.formIndex(after: &i) }
+                if hasEscapes { value = value.replacingOccurrences(of: "\\\"", with: "\"") }
             } else {
-                value = rest.prefix { $0 != " " }
-                rest = rest.dropFirst(value.count)
+                let valueStart = i
+                skip { $0 != 0x20 }
+                value = String(decoding: bytes[valueStart..<i], as: UTF8.self)
             }
-            fields.append((String(key), String(value)))
+            fields.append((String(decoding: bytes[keyStart..<keyEnd], as: UTF8.self), value))
         }
     }
 
     static func quotedIfNeeded(_ value: String) -> String {
-        value.isEmpty || value.contains(" ") ? "\"\(value)\"" : value
+        value.isEmpty || value.utf8.contains(0x20) ? "\"\(value)\"" : value
     }
 }

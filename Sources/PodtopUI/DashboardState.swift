@@ -75,6 +75,9 @@ public struct DashboardState: Sendable {
     public var logs: LogBuffer
     /// Lines waiting out the reorder window before they join `logs`.
     public var pendingLogs: [LogLine] = []
+    /// Whether `pendingLogs` is already in time order (one busy source usually keeps it so),
+    /// which spares the sort.
+    var pendingIsOrdered = true
     public var logReorderWindow: TimeInterval = 0.5
     public var logView = LogViewState()
     public var now: Date

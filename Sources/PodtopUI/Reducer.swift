@@ -51,21 +51,31 @@ extension DashboardState {
     /// and a merged tail must not show a later line above an earlier one.
     public mutating func releaseLogs(at date: Date) {
         guard !pendingLogs.isEmpty else { return }
+        if !pendingIsOrdered {
+            // Stable: lines of one source with the same time keep their order.
+            pendingLogs = pendingLogs.enumerated()
+                .sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
+                .map(\.element)
+            pendingIsOrdered = true
+        }
         let cutoff = date.addingTimeInterval(-logReorderWindow)
-        let ordered = pendingLogs.enumerated()
-            .sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
-            .map(\.element)
-        let ready = ordered.prefix { $0.at <= cutoff }
-        guard !ready.isEmpty else { return }
-        logs.append(contentsOf: Array(ready))
-        pendingLogs = Array(ordered.dropFirst(ready.count))
+        // Sorted by time: the lines old enough to go form a prefix, found by bisection.
+        var low = 0, high = pendingLogs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if pendingLogs[middle].at <= cutoff { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0 else { return }
+        let ready = pendingLogs[..<low]
+        logs.append(contentsOf: ready)
         if !logView.isFollowing {
             // Keep the reader's place: new lines push the view further from the newest.
             let filter = logFilter
-            let arrived = ready.filter(filter.accepts).count
+            let arrived = ready.reduce(0) { $0 + (filter.accepts($1) ? 1 : 0) }
             logView.scrollBack += arrived
             logView.unseen += arrived
         }
+        pendingLogs.removeFirst(low)
     }
 
     mutating func say(_ text: String, error: Bool = false) {
@@ -86,9 +96,17 @@ extension DashboardState {
         case .health(let target, let sample):
             health[target, default: ServiceHealthHistory()].record(sample)
         case .logs(let lines):
+            if pendingIsOrdered {
+                var previous = pendingLogs.last?.at ?? .distantPast
+                for line in lines {
+                    if line.at < previous { pendingIsOrdered = false; break }
+                    previous = line.at
+                }
+            }
             pendingLogs.append(contentsOf: lines)
             // Bounded like the ring: a flood faster than the window drops its oldest, counted.
-            if pendingLogs.count > logs.capacity {
+            // Trimmed in steps of a whole ring, so that a flood does not move the array per batch.
+            if pendingLogs.count >= 2 * logs.capacity {
                 let excess = pendingLogs.count - logs.capacity
                 pendingLogs.removeFirst(excess)
                 logs.countDropped(excess)
