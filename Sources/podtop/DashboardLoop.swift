@@ -37,7 +37,13 @@ final class DashboardLoop {
         let runtime = self.runtime
         let refresh = Duration.milliseconds(Int64(state.refreshSeconds * 1000))
         let runtimeTask = Task.detached {
-            await runtime.run(refresh: refresh) { inbox.post(.runtime($0)) }
+            await runtime.run(refresh: refresh) { event in
+                if case .logs = event {
+                    inbox.post(.runtime(event), wake: false)
+                } else {
+                    inbox.post(.runtime(event))
+                }
+            }
         }
         let prober = self.prober
         let proberTask = Task.detached {
@@ -98,7 +104,10 @@ final class DashboardLoop {
                 lastFrame = .distantPast  // a person is waiting: draw now
                 dirty = true
             }
-            for event in inbox.drain() {
+            // A person waiting comes first: the frame answering a key is drawn before the inbox
+            // (up to a second of a flood's lines) is taken in; the next turn takes it.
+            let inbound = inputs.isEmpty ? inbox.drain() : []
+            for event in inbound {
                 if case .runtime(.logs) = event {} else { dirty = true }  // log lines wait for the clock frame
                 effects += state.handle(event)
             }

@@ -5,7 +5,8 @@ import Synchronization
 /// Where runtime tasks leave inputs for the UI loop. Posting also writes one byte to a pipe,
 /// so the loop, asleep in poll() on the terminal and this pipe, wakes at once: no busy polling.
 final class EventInbox: Sendable {
-    private let pending = Mutex<[DashboardInput]>([])
+    /// The inputs, and whether a wake-up byte is already on its way since the last drain.
+    private let pending = Mutex<(queue: [DashboardInput], signalled: Bool)>(([], false))
     private let readEnd: Int32
     private let writeEnd: Int32
 
@@ -19,12 +20,17 @@ final class EventInbox: Sendable {
 
     var wakeDescriptor: Int32 { readEnd }
 
-    func post(_ input: DashboardInput) {
-        let wasEmpty = pending.withLock { queue in
-            queue.append(input)
-            return queue.count == 1
+    /// `wake: false` leaves the input for the loop's next wake-up (at the latest the clock's,
+    /// once a second) instead of waking it now: for log lines, which a fleet or a flood sends
+    /// thousands of times a second and which are shown on the clock's frame anyway.
+    func post(_ input: DashboardInput, wake: Bool = true) {
+        let mustSignal = pending.withLock { state in
+            state.queue.append(input)
+            guard wake, !state.signalled else { return false }
+            state.signalled = true
+            return true
         }
-        if wasEmpty {
+        if mustSignal {
             var byte: UInt8 = 1
             _ = write(writeEnd, &byte, 1)
         }
@@ -33,9 +39,12 @@ final class EventInbox: Sendable {
     func drain() -> [DashboardInput] {
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readEnd, &buffer, buffer.count) > 0 {}
-        return pending.withLock { queue in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
+        return pending.withLock { state in
+            defer {
+                state.queue.removeAll(keepingCapacity: true)
+                state.signalled = false
+            }
+            return state.queue
         }
     }
 }

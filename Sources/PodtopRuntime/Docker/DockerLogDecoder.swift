@@ -60,18 +60,21 @@ public struct DockerLogDecoder: Sendable {
     }
 
     private mutating func split(_ bytes: some Collection<UInt8>, _ kind: LogStreamKind, into lines: inout [Line]) {
-        var current = partial[kind] ?? []
-        var dropped = overflow[kind, default: 0]
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") {
-                lines.append(makeLine(kind, current, overflow: dropped))
-                current.removeAll(keepingCapacity: true)
-                dropped = 0
-            } else if current.count < maxLineBytes {
-                current.append(byte)
-            } else {
-                dropped += 1
-            }
+        // Taken out of the dictionary while it grows, so that appending does not copy it.
+        var current = partial.removeValue(forKey: kind) ?? []
+        var dropped = overflow.removeValue(forKey: kind) ?? 0
+        var start = bytes.startIndex
+        while start != bytes.endIndex {
+            let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n"))
+            let piece = bytes[start..<(newline ?? bytes.endIndex)]
+            let room = max(0, maxLineBytes - current.count)
+            current.append(contentsOf: piece.prefix(room))
+            dropped += max(0, piece.count - room)
+            guard let newline else { break }
+            lines.append(makeLine(kind, current, overflow: dropped))
+            current.removeAll(keepingCapacity: true)
+            dropped = 0
+            start = bytes.index(after: newline)
         }
         partial[kind] = current
         overflow[kind] = dropped
