@@ -99,6 +99,7 @@ def main():
             "latency_ms_p50": round(statistics.median(ordered), 1),
             "latency_ms_p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1),
             "latency_ms_max": round(ordered[-1], 1),
+            "presses_over_50ms": sum(1 for ms in ordered if ms > 50),
         })
     print(json.dumps(result))
 
