@@ -41,10 +41,15 @@ import TestSupport
         try tmux.run(["pipe-pane", "-o", "-t", tmux.name, "cat >> \(written.path)"])
         tmux.waitFor("the dashboard on the test daemon") { $0.contains("Hostile") && $0.contains("Logs") }
         defer { _ = try? docker(["rm", "-f", "hostile-\(testID)"]) }
-        // The corpus is printed once podtop follows the container: a 1 MiB line is 64 of the
-        // daemon's 16 KiB partial messages, which the start-up tail (50 messages) would not reach back over.
-        try docker(["run", "-d", "--name", "hostile-\(testID)", "--network", "none", "--label", "podtop.test=\(testID)",
-                    "-v", "\(directory.path):/corpus:ro", "podtop-busybox:local", "sh", "-c", "sleep 2; cat /corpus/hostile.log; exec sleep 3600"])
+        // The corpus is printed once podtop follows the container (the test touches /tmp/go when
+        // "corpus-ready" is on screen): a 1 MiB line is 64 of the daemon's 16 KiB partial messages,
+        // which the start-up tail (50 messages) would not reach back over.
+        let container = "hostile-\(testID)"
+        try docker(["run", "-d", "--name", container, "--network", "none", "--label", "podtop.test=\(testID)",
+                    "-v", "\(directory.path):/corpus:ro", "podtop-busybox:local", "sh", "-c",
+                    "echo corpus-ready; while [ ! -e /tmp/go ]; do usleep 50000; done; cat /corpus/hostile.log; exec sleep 3600"])
+        tmux.waitFor("the container's first line", seconds: 20) { $0.contains("corpus-ready") }
+        try docker(["exec", container, "touch", "/tmp/go"])
         // Full screen, JSON lines as written, times hidden: one corpus line per row, text from column 27.
         try tmux.press("l", "f", "c", "t")
         let screen = tmux.waitFor("the corpus on screen", seconds: 20) { $0.contains(lastLine) }

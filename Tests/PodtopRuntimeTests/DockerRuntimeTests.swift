@@ -168,15 +168,19 @@ struct DockerRuntimeTests {
         defer { TestDocker.removeAll(id) }
         // The daemon stores a line over 16 KiB as partial messages, each sent with its own
         // timestamp; podtop must put the line back together without those timestamps inside it.
-        let script = "sleep 2; printf 'huge '; yes x | tr -d '\\n' | head -c 1048576; echo; echo after; exec sleep 3600"
+        // The line is printed once podtop follows the container (the test touches /tmp/go when
+        // "ready" has arrived): the start-up tail counts partial messages and would begin mid-line.
+        let script = "echo ready; while [ ! -e /tmp/go ]; do usleep 50000; done; printf 'huge '; yes x | tr -d '\\n' | head -c 1048576; echo; echo after; exec sleep 3600"
         try TestDocker.run(id, service: "core-pod", number: 1, command: script)
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
+        #expect(await recorder.waitFor(seconds: 20) { _ in recorder.logLines.contains { $0.text == "ready" } })
+        try TestDocker.docker(["exec", "t\(id)-core-pod-1", "touch", "/tmp/go"])
         #expect(await recorder.waitFor(seconds: 20) { _ in recorder.logLines.contains { $0.text == "after" } })
         let lines = recorder.logLines.filter { $0.source.pod == PodID("core") }
-        #expect(lines.count == 2)
-        let huge = try #require(lines.first)
+        #expect(lines.count == 3)
+        let huge = try #require(lines.dropFirst().first)
         #expect(huge.text.hasPrefix("huge xxxxxxxx"))
         #expect(huge.text.hasSuffix(" …[cut at 16 KiB of 1024 KiB]"))
         #expect(huge.text.dropFirst(5).dropLast(" …[cut at 16 KiB of 1024 KiB]".count).allSatisfy { $0 == "x" }, "no timestamps inside")
