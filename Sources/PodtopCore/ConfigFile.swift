@@ -6,6 +6,8 @@ public struct PodtopConfig: Sendable, Equatable {
     public var refreshSeconds: Double?
     public var theme: String?
     public var logLines: Int?
+    /// `read_only: true`: as `--read-only`.
+    public var readOnly = false
 
     public init(topology: Topology, refreshSeconds: Double? = nil, theme: String? = nil, logLines: Int? = nil) {
         self.topology = topology
@@ -39,11 +41,12 @@ public struct PodtopConfig: Sendable, Equatable {
 public enum ConfigFile {
     public static func parse(_ text: String, file: String) throws(FileProblem) -> PodtopConfig {
         let root = try YAMLReader(file: file).root(text)
-        let fields = try root.entries(allowed: ["refresh", "theme", "log_lines", "pods", "infrastructure"])
+        let fields = try root.entries(allowed: ["refresh", "theme", "log_lines", "read_only", "pods", "infrastructure"])
         var config = PodtopConfig.builtIn
         if let refresh = fields["refresh"] { config.refreshSeconds = try refresh.double(in: 0.1...3600) }
         if let theme = fields["theme"] { config.theme = try theme.string() }
         if let lines = fields["log_lines"] { config.logLines = try lines.int(in: 100...10_000_000) }
+        if let readOnly = fields["read_only"] { config.readOnly = try readOnly.bool() }
         if let pods = fields["pods"] {
             config.topology.pods = try pods.items().map { (item) throws(FileProblem) in try pod(item) }
             guard !config.topology.pods.isEmpty else { throw pods.fail("list at least one pod") }

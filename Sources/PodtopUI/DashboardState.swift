@@ -58,9 +58,18 @@ public enum ConnectionState: Sendable, Equatable {
 public struct Capabilities: Sendable, Equatable {
     public var canRestart: Bool
     public var canScale: Bool
-    public init(canRestart: Bool, canScale: Bool) {
-        self.canRestart = canRestart
-        self.canScale = canScale
+    /// Started with `--read-only` (or `read_only: true`): no action at all, by design.
+    public var readOnly: Bool
+
+    public init(canRestart: Bool, canScale: Bool, readOnly: Bool = false) {
+        self.canRestart = canRestart && !readOnly
+        self.canScale = canScale && !readOnly
+        self.readOnly = readOnly
+    }
+
+    /// Why an action the keys offer cannot be done here, in words for the status line.
+    func refusal(_ action: String, runtime: String) -> String {
+        readOnly ? "read-only: podtop does not \(action) pods (started with --read-only)" : "\(runtime) cannot \(action) pods"
     }
 }
 

@@ -60,7 +60,8 @@ enum HelpView {
         let lines = sections.map { context in
             Keymap.bindings(context).map { binding -> (key: String, help: String, available: Bool) in
                 let available = FooterView.isAvailable(binding.action, state)
-                return (binding.keyLabel, binding.help + (available ? "" : unavailableReason(binding.action, state)), available)
+                // The reason first, where a narrow column cannot cut it off.
+                return (binding.keyLabel, available ? binding.help : "(\(unavailableReason(state))) " + binding.help, available)
             }
         }
         let dialogKeys = "In dialogs: " + [KeyContext.confirm, .scale].flatMap(Keymap.bindings)
@@ -98,8 +99,9 @@ enum HelpView {
         canvas.put(dialogKeys, x: inner.x + 1, y: inner.maxY - 1, role: .textDim, limit: inner.width - 2)
     }
 
-    static func unavailableReason(_ action: Action, _ state: DashboardState) -> String {
-        if state.busyPods.contains(state.selection.pod) { return " (busy)" }
-        return " (not offered by \(state.identity?.kind ?? "this runtime"))"
+    static func unavailableReason(_ state: DashboardState) -> String {
+        if state.capabilities.readOnly { return "read-only" }
+        if state.busyPods.contains(state.selection.pod) { return "busy" }
+        return "not offered by \(state.identity?.kind ?? "this runtime")"
     }
 }

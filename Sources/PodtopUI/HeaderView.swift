@@ -7,6 +7,9 @@ enum HeaderView {
         canvas.fill(rect, role: .header)
         var x = rect.x + 1
         x += canvas.put("podtop", x: x, y: rect.y, role: .headerAccent) + 2
+        if state.capabilities.readOnly {
+            x += canvas.put(" RO ", x: x, y: rect.y, role: .badge) + 2
+        }
         if case .disconnected(let reason, let retryAt) = state.connection {
             // The most important fact on the screen while it lasts: first, before the target.
             let wait = max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))

@@ -196,7 +196,7 @@ extension DashboardState {
     private mutating func askRestart() -> [Effect] {
         let pod = selection.pod
         guard capabilities.canRestart else {
-            say("\(identity?.kind ?? "this runtime") cannot restart pods", error: true)
+            say(capabilities.refusal("restart", runtime: identity?.kind ?? "this runtime"), error: true)
             return []
         }
         guard !busyPods.contains(pod) else {
@@ -214,7 +214,7 @@ extension DashboardState {
     private mutating func openScale() {
         let pod = selection.pod
         guard capabilities.canScale else {
-            say("\(identity?.kind ?? "this runtime") cannot scale pods", error: true)
+            say(capabilities.refusal("scale", runtime: identity?.kind ?? "this runtime"), error: true)
             return
         }
         guard !busyPods.contains(pod) else {

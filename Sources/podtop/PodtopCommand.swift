@@ -55,6 +55,9 @@ struct PodtopCommand: ParsableCommand {
     @Option(name: .customLong("log-lines"), help: ArgumentHelp("Log lines kept in memory (default 10000).", valueName: "count"))
     var logLines: Int?
 
+    @Flag(name: .customLong("read-only"), help: "Watch only: no restart or scale, and the Docker transport sends nothing but GET and HEAD (also read_only: true in the config).")
+    var readOnly = false
+
     @Flag(name: .customLong("list-themes"), help: "List the themes podtop can use, then exit.")
     var listThemes = false
 
@@ -85,17 +88,21 @@ struct PodtopCommand: ParsableCommand {
             for theme in settings.themes { print(theme.name) }
             return
         }
-        let runtime: any ContainerRuntime
+        var runtime: any ContainerRuntime
         if demo {
             runtime = DemoCluster(topology: settings.config.topology, seed: seed)
         } else {
             do {
                 let endpoint = try DockerEndpoint.resolve(host: host, environment: environment)
-                runtime = DockerRuntime(endpoint: endpoint, topology: settings.config.topology, logTail: logTail)
+                // PODTOP_REQUEST_LOG: every request line the transport sends is appended there (an audit aid).
+                let journal = try environment["PODTOP_REQUEST_LOG"].map { path throws(RuntimeError) in try RequestJournal(path: path) }
+                runtime = DockerRuntime(endpoint: endpoint, topology: settings.config.topology, logTail: logTail,
+                                        policy: DockerRequestPolicy(readOnly: settings.readOnly, journal: journal))
             } catch {
                 Self.fail("podtop: \(error)", code: 3)
             }
         }
+        if settings.readOnly { runtime = ReadOnlyRuntime(runtime) }
         let ending = try runDashboard(runtime: runtime, settings: settings, environment: environment)
         switch ending {
         case .quit: return
@@ -117,7 +124,8 @@ struct PodtopCommand: ParsableCommand {
         let state = DashboardState(
             topology: settings.config.topology, now: Date(), refreshSeconds: settings.refreshSeconds,
             logCapacity: settings.logLines, themeNames: themes.map(\.name), themeIndex: settings.themeIndex,
-            capabilities: Capabilities(canRestart: runtime is any PodRestarting, canScale: runtime is any PodScaling)
+            capabilities: Capabilities(canRestart: runtime is any PodRestarting, canScale: runtime is any PodScaling,
+                                       readOnly: settings.readOnly)
         )
         let prober = runtime is DemoCluster ? nil : HealthProber(topology: settings.config.topology)
         let loop = DashboardLoop(terminal: terminal, runtime: runtime, prober: prober, state: state, themes: themes,
@@ -141,6 +149,7 @@ struct Settings {
     var logLines: Int
     var ascii: Bool
     var noColor: Bool
+    var readOnly: Bool
 
     static func resolve(_ command: PodtopCommand, environment: [String: String]) throws(FileProblem) -> Settings {
         let config = try ConfigLoading.load(path: command.config, environment: environment)
@@ -152,7 +161,8 @@ struct Settings {
             config: config, themes: catalog.themes, themeIndex: themeIndex,
             refreshSeconds: command.refresh ?? config.refreshSeconds ?? 1,
             logLines: command.logLines ?? config.logLines ?? 10_000,
-            ascii: command.ascii || !utf8, noColor: noColor
+            ascii: command.ascii || !utf8, noColor: noColor,
+            readOnly: command.readOnly || config.readOnly
         )
     }
 }

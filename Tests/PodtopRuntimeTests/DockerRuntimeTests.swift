@@ -163,6 +163,29 @@ struct DockerRuntimeTests {
         #expect(plain.first?.source.replica == "1")
     }
 
+    @Test func aReadOnlyTransportRefusesAnythingButGETEvenWhenAsked() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        let container = try TestDocker.run(id, service: "core-pod", number: 1)
+        let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(id)").path
+        defer { try? FileManager.default.removeItem(atPath: journalPath) }
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id),
+                                    policy: DockerRequestPolicy(readOnly: true, journal: try RequestJournal(path: journalPath)))
+        let (recorder, task) = start(runtime)
+        defer { task.cancel() }
+        #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
+        // Below the UI, straight at the runtime: the transport itself says no.
+        await #expect(throws: RuntimeError.self) { try await runtime.restartReplica(container) }
+        await #expect(throws: RuntimeError.self) { _ = try await runtime.scale(PodID("core"), to: 2) }
+        let restarts = try TestDocker.docker(["inspect", "--format", "{{.RestartCount}} {{.State.StartedAt}}", container])
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try TestDocker.docker(["inspect", "--format", "{{.RestartCount}} {{.State.StartedAt}}", container]) == restarts)
+        #expect(try TestDocker.docker(["ps", "-q", "--filter", "label=podtop.test=\(id)"]).split(separator: "\n").count == 1)
+        let journal = try String(contentsOfFile: journalPath, encoding: .utf8).split(separator: "\n")
+        #expect(journal.contains { $0.hasPrefix("refused POST ") && $0.contains("/restart") })
+        #expect(journal.allSatisfy { $0.hasPrefix("GET ") || $0.hasPrefix("refused ") })
+    }
+
     @Test func aMegabyteLineArrivesAsOneLineCutWithItsRealSize() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }

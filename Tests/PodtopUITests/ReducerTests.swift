@@ -195,4 +195,21 @@ import Testing
         _ = press(&state, .escape)
         #expect(state.focus == .pods)
     }
+
+    @Test func readOnlyRefusesRestartAndScaleAndSaysWhyInHelpAndHeader() {
+        var state = Fixtures.state(seconds: 2)
+        state.capabilities = Capabilities(canRestart: true, canScale: true, readOnly: true)
+        #expect(press(&state, .character("r"), .character("y")) == [])
+        #expect(state.modal == nil)
+        #expect(state.status?.text == "read-only: podtop does not restart pods (started with --read-only)")
+        #expect(press(&state, .character("s"), .character("+"), .enter) == [])
+        #expect(state.status?.text == "read-only: podtop does not scale pods (started with --read-only)")
+        #expect(state.modal == .details(.pod(core)))  // Enter, with no dialog, opened the details
+        _ = press(&state, .escape)
+        let screen = Screen.render(state, width: 120, height: 40).textLines()
+        #expect(screen[0].hasPrefix(" podtop   RO "))
+        _ = press(&state, .character("?"))
+        let help = Screen.render(state, width: 120, height: 40).text
+        #expect(help.contains("(read-only) Rolling restart of the pod"))
+    }
 }

@@ -16,17 +16,19 @@ public final class DockerClient: Sendable {
     /// Podman answers the same API and says so in `/_ping`.
     public let isPodman: Bool
     let http: HTTPClient
+    let policy: DockerRequestPolicy
 
-    private init(endpoint: DockerEndpoint, http: HTTPClient, apiVersion: APIVersion, engineVersion: String, isPodman: Bool) {
+    private init(endpoint: DockerEndpoint, http: HTTPClient, policy: DockerRequestPolicy, apiVersion: APIVersion, engineVersion: String, isPodman: Bool) {
         self.endpoint = endpoint
         self.http = http
+        self.policy = policy
         self.apiVersion = apiVersion
         self.engineVersion = engineVersion
         self.isPodman = isPodman
     }
 
     /// Pings the daemon, negotiates the API version and reads the engine version.
-    public static func connect(_ endpoint: DockerEndpoint) async throws(RuntimeError) -> DockerClient {
+    public static func connect(_ endpoint: DockerEndpoint, policy: DockerRequestPolicy = DockerRequestPolicy()) async throws(RuntimeError) -> DockerClient {
         if let problem = endpoint.socketProblem() { throw RuntimeError(problem) }
         var configuration = HTTPClient.Configuration()
         // Every log stream and the event stream hold a connection each.
@@ -35,16 +37,16 @@ public final class DockerClient: Sendable {
         configuration.timeout.connect = .seconds(3)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do throws(RuntimeError) {
-            let ping = try await send(http, endpoint, method: .GET, path: "/_ping", timeout: .seconds(5))
+            let ping = try await send(http, endpoint, policy, method: .GET, path: "/_ping", timeout: .seconds(5))
             guard ping.status == .ok else {
                 throw RuntimeError("\(endpoint) answered /_ping with HTTP \(ping.status.code); is it a Docker or Podman API?")
             }
             let server = ping.headers.first(name: "Api-Version").flatMap(APIVersion.init) ?? APIVersion(1, 24)
             let version = min(server, newestKnownAPI)
             let isPodman = ping.headers.first(name: "Libpod-Api-Version") != nil
-            let versionReply = try await send(http, endpoint, method: .GET, path: "/v\(version)/version", timeout: .seconds(5))
+            let versionReply = try await send(http, endpoint, policy, method: .GET, path: "/v\(version)/version", timeout: .seconds(5))
             let engine = (try? JSONDecoder().decode(EngineVersion.self, from: versionReply.body))?.version ?? "unknown"
-            return DockerClient(endpoint: endpoint, http: http, apiVersion: version, engineVersion: engine, isPodman: isPodman)
+            return DockerClient(endpoint: endpoint, http: http, policy: policy, apiVersion: version, engineVersion: engine, isPodman: isPodman)
         } catch {
             try? await http.shutdown()
             throw error
@@ -69,8 +71,10 @@ public final class DockerClient: Sendable {
     }
 
     private static func send(
-        _ http: HTTPClient, _ endpoint: DockerEndpoint, method: HTTPMethod, path: String, json: Data? = nil, timeout: TimeAmount
+        _ http: HTTPClient, _ endpoint: DockerEndpoint, _ policy: DockerRequestPolicy, method: HTTPMethod, path: String,
+        json: Data? = nil, timeout: TimeAmount
     ) async throws(RuntimeError) -> Reply {
+        try policy.admit(method, path)
         var request = HTTPClientRequest(url: endpoint.url(path))
         request.method = method
         request.headers.add(name: "Host", value: "docker")
@@ -106,7 +110,7 @@ public final class DockerClient: Sendable {
     /// A versioned request; non-2xx answers become the daemon's own message.
     func request(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], json: Data? = nil,
                  timeout: TimeAmount = .seconds(10)) async throws(RuntimeError) -> Reply {
-        let reply = try await Self.send(http, endpoint, method: method, path: versioned(path, query), json: json, timeout: timeout)
+        let reply = try await Self.send(http, endpoint, policy, method: method, path: versioned(path, query), json: json, timeout: timeout)
         guard (200..<300).contains(reply.status.code) || reply.status == .notModified else {
             let message = (try? JSONDecoder().decode(DockerErrorBody.self, from: reply.body))?.message
                 ?? String(decoding: reply.body.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -126,6 +130,7 @@ public final class DockerClient: Sendable {
 
     /// A long-lived response (events, logs): the body arrives as it is written.
     func stream(_ path: String, query: [String: String]) async throws(RuntimeError) -> HTTPClientResponse.Body {
+        try policy.admit(.GET, versioned(path, query))
         var request = HTTPClientRequest(url: endpoint.url(versioned(path, query)))
         request.headers.add(name: "Host", value: "docker")
         do {

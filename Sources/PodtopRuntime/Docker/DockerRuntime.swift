@@ -12,6 +12,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
     let endpoint: DockerEndpoint
     let topology: Topology
     let logTail: Int
+    let policy: DockerRequestPolicy
     /// Nil when the daemon is remote or no cgroup hierarchy is readable: then every figure comes
     /// from the API.
     let cgroupReader: CgroupStatsReader?
@@ -30,8 +31,10 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         case cgroups(CgroupStatsReader)
     }
 
-    public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50, stats: StatsReading = .automatic) {
+    public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50, stats: StatsReading = .automatic,
+                policy: DockerRequestPolicy = DockerRequestPolicy()) {
         self.endpoint = endpoint
+        self.policy = policy
         self.topology = topology
         self.logTail = logTail
         switch (stats, endpoint.transport) {
@@ -50,7 +53,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         while !Task.isCancelled {
             var reason = ""
             do {
-                let client = try await DockerClient.connect(endpoint)
+                let client = try await DockerClient.connect(endpoint, policy: policy)
                 self.client = client
                 backoff = .seconds(1)
                 emit(.connected(RuntimeIdentity(

@@ -49,6 +49,7 @@ extension DockerClient {
     /// Follows `path` until the daemon ends the response or the returned task is cancelled;
     /// `onBytes` runs on an event loop for every part of the body.
     func follow(_ path: String, query: [String: String], onBytes: @escaping (ByteBufferView) -> Void) throws(RuntimeError) -> HTTPClient.Task<Void> {
+        try policy.admit(.GET, versioned(path, query))
         let request: HTTPClient.Request
         do {
             request = try HTTPClient.Request(url: endpoint.url(versioned(path, query)), method: .GET, headers: ["Host": "docker"])

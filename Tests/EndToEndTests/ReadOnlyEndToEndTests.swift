@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `--read-only` against the real test daemon: every key pressed, and afterwards the daemon's
+/// own event log and podtop's request journal show that nothing was changed or even asked for.
+@Suite(.serialized) struct ReadOnlyEndToEndTests {
+    static let dockerHost = ProcessInfo.processInfo.environment["PODTOP_TEST_DOCKER_HOST"]
+
+    @discardableResult
+    func docker(_ arguments: [String]) throws -> String {
+        try Spawn.run(["/usr/bin/env", "docker", "-H", Self.dockerHost ?? ""] + arguments, capture: true, check: true)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test(.enabled(if: dockerHost != nil, "needs the test daemon that scripts/test starts"))
+    func everyKeyInReadOnlyChangesNothingAndSendsOnlyGETs() throws {
+        let testID = String(UUID().uuidString.prefix(8)).lowercased()
+        defer {
+            if let ids = try? docker(["ps", "-aq", "--filter", "label=podtop.test=\(testID)"]), !ids.isEmpty {
+                _ = try? docker(["rm", "-f"] + ids.split(separator: "\n").map(String.init))
+            }
+        }
+        for number in 1...2 {
+            try docker(["run", "-d", "--name", "t\(testID)-core-pod-\(number)", "--network", "none",
+                        "--label", "podtop.test=\(testID)", "--label", "com.docker.compose.project=t\(testID)",
+                        "--label", "com.docker.compose.service=core-pod", "--label", "com.docker.compose.container-number=\(number)",
+                        "--label", "com.docker.compose.oneoff=False",
+                        "podtop-busybox:local", "sh", "-c", "while true; do echo tick; sleep 1; done"])
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-ro-\(testID)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("podtop.yaml")
+        try """
+        pods:
+          - id: core
+            name: Core
+            match:
+              - labels: { podtop.test: "\(testID)" }
+            services: []
+        infrastructure: []
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let journal = directory.appendingPathComponent("requests.log")
+        // The containers are up (their create and start are behind us): from here on the daemon
+        // must record no change to them.
+        Thread.sleep(forTimeInterval: 0.5)
+        let since = String(format: "%.3f", Date().timeIntervalSince1970)
+
+        let tmux = try TmuxSession("--read-only --host \(Self.dockerHost!) --config \(config.path)", width: 120, height: 40,
+                                   environment: ["PODTOP_REQUEST_LOG": journal.path])
+        tmux.waitFor("the pod with both replicas, and the RO badge") { $0.contains("2/2 ready") && $0.contains(" RO ") }
+        try tmux.press("r")
+        tmux.waitFor("the refusal") { $0.contains("read-only: podtop does not restart pods") }
+        try tmux.press("y", "s")
+        tmux.waitFor("the scale refusal") { $0.contains("read-only: podtop does not scale pods") }
+        // Every other key, in every context, including the dialog keys.
+        for key in ["+", "-", "Enter", "Escape", "Enter", "q", "y", "n", "Tab", "BTab", "Right", "Left", "j", "k", "Up", "Down",
+                    "?", "?", "t", "p", "l", "PageUp", "PageDown", "Home", "End", "g", "G", "v", "w", "t", "c", "f", "f",
+                    "/", "t", "Enter", "n", "N", "Escape", "\\", "x", "Escape", "S", "Escape", "Escape", "r", "y", "s", "+", "Enter"] {
+            try tmux.press(key)
+        }
+        // The last Enter opened the details; Esc closes them.
+        let screen = tmux.waitFor("the details of Core") { $0.contains("Core") && $0.contains("Esc close") }
+        #expect(screen.contains(" RO "))
+        try tmux.press("Escape", "q")
+        #expect(tmux.exitStatus() == 0)
+
+        let until = String(format: "%.3f", Date().timeIntervalSince1970)
+        let actions = try docker(["events", "--since", since, "--until", until, "--filter", "label=podtop.test=\(testID)",
+                                  "--format", "{{.Action}}"]).split(separator: "\n").map(String.init)
+        let changes = actions.filter { ["create", "start", "restart", "stop", "kill", "die", "destroy", "pause", "update", "rename"].contains($0) }
+        #expect(changes.isEmpty, "the daemon recorded \(changes)")
+        let requests = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n")
+        #expect(requests.contains { $0.hasPrefix("GET ") && $0.contains("/containers/json") })
+        #expect(requests.allSatisfy { $0.hasPrefix("GET ") || $0.hasPrefix("HEAD ") }, "\(requests.filter { !$0.hasPrefix("GET ") })")
+    }
+}
