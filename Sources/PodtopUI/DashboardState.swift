@@ -102,6 +102,8 @@ public struct DashboardState: Sendable {
     public var capabilities: Capabilities
     /// Pods with an action under way, so a second one is refused with a clear word.
     public var busyPods: Set<PodID> = []
+    /// `--wallboard`: the room-sized, read-only screen; `q` is the only key.
+    public var isWallboard = false
     /// Rows of the log pane at the last layout; a page is this many lines.
     public var logPageSize = 10
 
@@ -123,6 +125,7 @@ public struct DashboardState: Sendable {
     public var themeName: String { themeNames[themeIndex] }
 
     public var keyContext: KeyContext {
+        if isWallboard { return .wallboard }
         if let modal { return modal.keyContext }
         return focus == .logs ? .logs : .dashboard
     }

@@ -17,6 +17,7 @@ public enum KeyContext: String, Sendable, CaseIterable {
     case scale = "Scale dialog"
     case details = "Details"
     case help = "Help"
+    case wallboard = "Wallboard"
 }
 
 public struct KeyBinding: Sendable {
@@ -86,6 +87,10 @@ public enum Keymap {
         ],
         .help: [
             bind([.escape, .character("?"), .character("q"), .enter], .cancel, "close", "Close the help", "Esc/?"),
+        ],
+        // Nobody at the keyboard: nothing to select, nothing to act on.
+        .wallboard: [
+            bind([.character("q")], .quit, nil, "Quit podtop", "q"),
         ],
     ]
 

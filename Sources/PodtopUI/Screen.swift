@@ -11,6 +11,11 @@ public enum Screen {
             if options.glyphs == .ascii { canvas.transliterateToASCII() }
             return canvas
         }
+        if state.isWallboard {
+            WallboardView.draw(state, options: options, into: &canvas)
+            if options.glyphs == .ascii { canvas.transliterateToASCII() }
+            return canvas
+        }
         HeaderView.draw(state, in: layout.header, into: &canvas)
         if state.logView.isFullScreen {
             LogPaneView.draw(state, in: layout.fullScreenLogs, options: options, into: &canvas)

@@ -58,6 +58,9 @@ struct PodtopCommand: ParsableCommand {
     @Flag(name: .customLong("read-only"), help: "Watch only: no restart or scale, and the Docker transport sends nothing but GET and HEAD (also read_only: true in the config).")
     var readOnly = false
 
+    @Flag(help: "A read-only screen for a room: the pods and their sparklines fill it, a banner names any pod that is not healthy, each panel shows its data age; q quits.")
+    var wallboard = false
+
     @Flag(name: .customLong("list-themes"), help: "List the themes podtop can use, then exit.")
     var listThemes = false
 
@@ -121,13 +124,15 @@ struct PodtopCommand: ParsableCommand {
         defer { terminal.stop() }
         var themes = settings.themes
         if terminal.colorCount == 0 { themes = themes.map(\.withoutColour) }
-        let state = DashboardState(
+        var state = DashboardState(
             topology: settings.config.topology, now: Date(), refreshSeconds: settings.refreshSeconds,
             logCapacity: settings.logLines, themeNames: themes.map(\.name), themeIndex: settings.themeIndex,
             capabilities: Capabilities(canRestart: runtime is any PodRestarting, canScale: runtime is any PodScaling,
                                        readOnly: settings.readOnly)
         )
-        let prober = runtime is DemoCluster ? nil : HealthProber(topology: settings.config.topology)
+        state.isWallboard = wallboard
+        // The demo simulates its probes; a real runtime gets real ones.
+        let prober = demo ? nil : HealthProber(topology: settings.config.topology)
         let loop = DashboardLoop(terminal: terminal, runtime: runtime, prober: prober, state: state, themes: themes,
                                  options: RenderOptions(glyphs: settings.ascii ? .ascii : .unicode,
                                                         sparklineStyle: SparklineStyle(rawValue: sparkline)))
@@ -162,7 +167,7 @@ struct Settings {
             refreshSeconds: command.refresh ?? config.refreshSeconds ?? 1,
             logLines: command.logLines ?? config.logLines ?? 10_000,
             ascii: command.ascii || !utf8, noColor: noColor,
-            readOnly: command.readOnly || config.readOnly
+            readOnly: command.readOnly || command.wallboard || config.readOnly
         )
     }
 }

@@ -69,6 +69,19 @@ import Testing
         #expect(tmux.exitStatus() == 0)
     }
 
+    @Test func theWallboardFillsTheScreenWithoutKeysAndQuitsWithQ() throws {
+        let tmux = try TmuxSession("--demo --seed 1 --wallboard", width: 200, height: 50)
+        let screen = tmux.waitFor("the wallboard") { $0.contains("updated") && $0.contains("Commerce") }
+        let rows = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(rows.first?.contains(" RO ") == true)
+        #expect(rows.dropFirst().first.map { $0.contains("pods healthy") || $0.contains("NOT HEALTHY") } == true)
+        #expect(!screen.contains("r restart") && !screen.contains("▶"))
+        try tmux.press("r", "y", "s", "Enter")
+        #expect(!tmux.screen().contains("Restart now?"))
+        try tmux.press("q")
+        #expect(tmux.exitStatus() == 0)
+    }
+
     @Test func resizingRelaysOutLiveIncludingTooSmall() throws {
         let tmux = try TmuxSession("--demo --seed 1", width: 120, height: 40)
         tmux.waitFor("the full header") { $0.contains("theme default") }
