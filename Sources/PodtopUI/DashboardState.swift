@@ -42,6 +42,17 @@ public enum Modal: Sendable, Equatable {
     }
 }
 
+/// podtop's own CPU and the bytes per second it sends to the terminal.
+public struct SelfUsage: Sendable, Equatable {
+    public var cpuPercent: Double
+    public var terminalBytesPerSecond: Double
+
+    public init(cpuPercent: Double, terminalBytesPerSecond: Double) {
+        self.cpuPercent = cpuPercent
+        self.terminalBytesPerSecond = terminalBytesPerSecond
+    }
+}
+
 public struct StatusMessage: Sendable, Equatable {
     public var text: String
     public var isError: Bool
@@ -102,6 +113,8 @@ public struct DashboardState: Sendable {
     public var capabilities: Capabilities
     /// Pods with an action under way, so a second one is refused with a clear word.
     public var busyPods: Set<PodID> = []
+    /// What podtop itself costs, measured by the loop each second (shown in the help).
+    public var selfUsage: SelfUsage?
     /// `--wallboard`: the room-sized, read-only screen; `q` is the only key.
     public var isWallboard = false
     /// Rows of the log pane at the last layout; a page is this many lines.

@@ -97,6 +97,11 @@ enum HelpView {
             y += 1
         }
         canvas.put(dialogKeys, x: inner.x + 1, y: inner.maxY - 1, role: .textDim, limit: inner.width - 2)
+        // What watching costs, where someone on a slow link would look for it.
+        if let usage = state.selfUsage {
+            let cost = " podtop itself: CPU \(Format.percent(usage.cpuPercent)) of a core · \(Format.bytes(UInt64(max(0, usage.terminalBytesPerSecond.rounded()))))/s to this terminal "
+            canvas.putRight(cost, rightEdge: rect.maxX - 2, y: rect.maxY - 1, role: .title)
+        }
     }
 
     static func unavailableReason(_ state: DashboardState) -> String {

@@ -10,6 +10,8 @@ public enum DashboardInput: Sendable {
     case actionFinished(PodID, Result<String, RuntimeError>)
     /// The outcome of work that belongs to no pod (saving the logs), for the status line.
     case notice(String, isError: Bool)
+    /// podtop's own cost over the last second.
+    case measured(SelfUsage)
 }
 
 /// Work the reducer asks the outside world to do; results come back as inputs.
@@ -42,6 +44,8 @@ extension DashboardState {
             }
         case .notice(let text, let isError):
             say(text, error: isError)
+        case .measured(let usage):
+            selfUsage = usage
         }
         return []
     }

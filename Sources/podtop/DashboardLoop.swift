@@ -22,6 +22,7 @@ final class DashboardLoop {
     private let inbox = EventInbox()
     private var state: DashboardState
     private var actionTasks: [Task<Void, Never>] = []
+    private let selfMeter = SelfMeter()
 
     init(terminal: TerminalSession, runtime: any ContainerRuntime, prober: HealthProber?, state: DashboardState, themes: [Theme], options: RenderOptions) {
         self.terminal = terminal
@@ -75,6 +76,9 @@ final class DashboardLoop {
             if second != lastClockSecond {
                 lastClockSecond = second
                 _ = state.handle(.tick(now))
+                if let usage = selfMeter.sample() {
+                    _ = state.handle(.measured(SelfUsage(cpuPercent: usage.cpuPercent, terminalBytesPerSecond: usage.terminalBytesPerSecond)))
+                }
                 dirty = true
             }
             var wait = Int32((1 - now.timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) * 1000) + 1

@@ -24,7 +24,8 @@ final class TmuxSession {
         let exports = environment.map { "export \($0.key)='\($0.value)';" }.joined(separator: " ")
         let exitFile = workDirectory.appendingPathComponent("exit").path
         // Run in the session's own directory: files podtop writes (saved logs) land there.
-        let script = "cd \(workDirectory.path) && \(exports) \(Self.podtopBinary) \(arguments); echo $? > \(exitFile); sleep 60"
+        // `swift test` runs with NO_COLOR=1; a pane gets colour unless the test asks otherwise.
+        let script = "cd \(workDirectory.path) && unset NO_COLOR; \(exports) \(Self.podtopBinary) \(arguments); echo $? > \(exitFile); sleep 60"
         // The server forked here keeps whatever output it was given: give it no pipe to hold open.
         try run(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "sh", "-c", script], capture: false)
     }

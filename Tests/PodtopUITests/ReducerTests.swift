@@ -212,4 +212,12 @@ import Testing
         let help = Screen.render(state, width: 120, height: 40).text
         #expect(help.contains("(read-only) Rolling restart of the pod"))
     }
+
+    @Test func theHelpSaysWhatPodtopItselfCosts() {
+        var state = Fixtures.state(seconds: 2)
+        _ = state.handle(.measured(SelfUsage(cpuPercent: 1.4, terminalBytesPerSecond: 2300)))
+        _ = press(&state, .character("?"))
+        let help = Screen.render(state, width: 120, height: 40).text
+        #expect(help.contains("podtop itself: CPU 1.4% of a core · 2.2K/s to this terminal"))
+    }
 }
