@@ -18,6 +18,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10, help="seconds before the first key")
     parser.add_argument("--rss-at", type=float, nargs="*", default=[60], help="also sample RSS at these seconds")
+    parser.add_argument("--no-keys", action="store_true", help="press nothing (a wallboard nobody touches)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command and args.command[0] == "--" else args.command
@@ -50,11 +51,11 @@ def main():
             break
         while pending_rss and now - start >= pending_rss[0]:
             rss_samples[str(int(pending_rss.pop(0)))] = rss_kib(proc.pid)
-        if pressed_at is None and now >= next_press:
+        if not args.no_keys and pressed_at is None and now >= next_press:
             os.write(master, b"?")
             pressed_at, tail = time.monotonic(), b""
             help_open = not help_open
-        timeout = 0.05 if pressed_at is not None else max(0.0, min(0.2, next_press - now))
+        timeout = 0.05 if pressed_at is not None else (0.2 if args.no_keys else max(0.0, min(0.2, next_press - now)))
         ready, _, _ = select.select([master], [], [], timeout)
         if ready:
             try:

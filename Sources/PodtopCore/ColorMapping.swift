@@ -1,10 +1,16 @@
-/// Maps a theme's colours onto what a terminal has: 256 colours, 16, 8, or none. Truecolour
-/// values go to the nearest xterm-256 entry, or the nearest of the basic eight.
+/// Maps a theme's colours onto what a terminal has: direct colour (24-bit, e.g. `xterm-direct`),
+/// 256 colours, 16, 8, or none. Truecolour values go to the nearest xterm-256 entry, or the
+/// nearest of the basic eight, when the terminal has no direct colour.
 public enum ColorMapping {
+    /// ncurses reports this many colours (or more) for a direct-colour terminal, whose colour
+    /// numbers are 0xRRGGBB values.
+    public static let directColorCount = 1 << 24
+
     /// The terminal colour number for `color` on a terminal with `available` colours;
     /// -1 is the terminal's default; nil means no colour at all (draw with attributes only).
     public static func terminalColor(_ color: ThemeColor, available: Int) -> Int? {
         guard available >= 8 else { return nil }
+        if available >= directColorCount { return directColor(color) }
         switch color {
         case .terminalDefault:
             return -1
@@ -13,6 +19,20 @@ public enum ColorMapping {
             return nearest(to: rgb(ofIndex: Int(index)), among: available >= 16 ? 16 : 8)
         case .rgb(let r, let g, let b):
             return nearest(to: (Int(r), Int(g), Int(b)), among: min(available, 256))
+        }
+    }
+
+    /// On a direct-colour terminal numbers 0–7 are still the ANSI colours; everything else is
+    /// sent as its RGB value.
+    static func directColor(_ color: ThemeColor) -> Int {
+        switch color {
+        case .terminalDefault: return -1
+        case .indexed(let index) where index < 8: return Int(index)
+        case .indexed(let index):
+            let (r, g, b) = rgb(ofIndex: Int(index))
+            return r << 16 | g << 8 | b
+        case .rgb(let r, let g, let b):
+            return Int(r) << 16 | Int(g) << 8 | Int(b)
         }
     }
 

@@ -122,6 +122,11 @@ import Testing
         #expect(ColorMapping.terminalColor(.indexed(208), available: 256) == 208)
         #expect(ColorMapping.terminalColor(.indexed(208), available: 8) == 3)  // orange → yellow
         #expect(ColorMapping.terminalColor(.rgb(255, 0, 0), available: 8) == 1)
+        // Direct colour (xterm-direct): truecolour as it is, indexed colours as their RGB value.
+        let direct = ColorMapping.directColorCount
+        #expect(ColorMapping.terminalColor(.rgb(0xd5, 0x5e, 0x00), available: direct) == 0xd55e00)
+        #expect(ColorMapping.terminalColor(.indexed(208), available: direct) == 0xff8700)
+        #expect(ColorMapping.terminalColor(.indexed(1), available: direct) == 1)
         #expect(ColorMapping.terminalColor(.indexed(12), available: 8) == 4)  // bright blue → blue
         #expect(ColorMapping.terminalColor(.terminalDefault, available: 8) == -1)
         #expect(ColorMapping.terminalColor(.indexed(2), available: 0) == nil)
