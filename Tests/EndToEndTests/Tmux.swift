@@ -31,7 +31,14 @@ final class TmuxSession {
     }
 
     deinit {
+        // Killing the server hangs podtop up; should a podtop outlive it anyway, it must not
+        // linger into the next test or benchmark.
+        let podtop = try? podtopPID()
         _ = try? run(["kill-server"], capture: false)
+        if let podtop, kill(podtop, 0) == 0 {
+            Thread.sleep(forTimeInterval: 0.5)
+            kill(podtop, SIGKILL)
+        }
         try? FileManager.default.removeItem(at: workDirectory)
     }
 
