@@ -1,0 +1,62 @@
+"""Shared by the Docker benchmarks: the dev stack's daemon processes and their CPU, and the time
+until a program's screen first shows what it should (read through tmux)."""
+import os, subprocess, time
+
+DEV_DIR = os.environ.get("PODTOP_DEV_DIR", "/tmp/podtop-dev")
+SOCKET = f"unix://{DEV_DIR}/docker.sock"
+
+def daemon_pids():
+    """dockerd of the dev stack, its containerd, and every containerd shim."""
+    with open(f"{DEV_DIR}/dockerd.pid") as f:
+        pids = [int(f.read().strip())]
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if ("containerd" in cmd and DEV_DIR in cmd) or cmd.startswith("/usr/bin/containerd-shim"):
+            pids.append(int(entry))
+    return pids
+
+def cpu_seconds(pids):
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError):
+            pass
+    return total
+
+def daemon_cpu_during(action):
+    """The daemon's CPU % of a core while `action` runs, and what `action` returned."""
+    pids = daemon_pids()
+    before = cpu_seconds(pids)
+    start = time.monotonic()
+    result = action()
+    elapsed = time.monotonic() - start
+    return 100 * (cpu_seconds(pids) - before) / elapsed, result
+
+def first_frame(command, shows, env=None, cols=200, rows=50, limit=30):
+    """Seconds from launch until `shows(screen)` holds, or None within `limit` seconds."""
+    session = f"bench-{os.getpid()}"
+    tmux = ["tmux", "-L", session, "-f", "/dev/null"]
+    environment = dict(os.environ, TERM="xterm-256color", **(env or {}))
+    environment.pop("TMUX", None)
+    line = " ".join(command)
+    start = time.monotonic()
+    subprocess.run(tmux + ["new-session", "-d", "-s", "b", "-x", str(cols), "-y", str(rows), line], env=environment, check=True)
+    try:
+        while time.monotonic() - start < limit:
+            screen = subprocess.run(tmux + ["capture-pane", "-p", "-t", "b"], capture_output=True, text=True).stdout
+            if shows(screen):
+                return round(time.monotonic() - start, 3)
+            time.sleep(0.01)
+        return None
+    finally:
+        subprocess.run(tmux + ["kill-server"], env=environment)
