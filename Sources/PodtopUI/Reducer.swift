@@ -100,6 +100,8 @@ extension DashboardState {
         case .health(let target, let sample):
             health[target, default: ServiceHealthHistory()].record(sample)
         case .logs(let lines):
+            // The wallboard shows no logs: keeping them would only grow memory for days.
+            guard !isWallboard else { return }
             if pendingIsOrdered {
                 var previous = pendingLogs.last?.at ?? .distantPast
                 for line in lines {

@@ -100,7 +100,7 @@ struct PodtopCommand: ParsableCommand {
                 // PODTOP_REQUEST_LOG: every request line the transport sends is appended there (an audit aid).
                 let journal = try environment["PODTOP_REQUEST_LOG"].map { path throws(RuntimeError) in try RequestJournal(path: path) }
                 runtime = DockerRuntime(endpoint: endpoint, topology: settings.config.topology, logTail: logTail,
-                                        policy: DockerRequestPolicy(readOnly: settings.readOnly, journal: journal))
+                                        followsLogs: !wallboard, policy: DockerRequestPolicy(readOnly: settings.readOnly, journal: journal))
             } catch {
                 Self.fail("podtop: \(error)", code: 3)
             }

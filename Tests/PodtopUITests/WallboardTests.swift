@@ -62,4 +62,15 @@ import Testing
         #expect(state.selection == before && state.modal == nil && state.focus == .pods)
         #expect(state.handle(.key(.character("q"))) == [.quit])
     }
+
+    @Test func theWallboardKeepsNoLogLines() {
+        var state = wallboard(Fixtures.state(seconds: 0))
+        let before = state.logs.count
+        let lines = (0..<500).map { LogLine(at: state.now, source: LogSource(pod: PodID("core"), service: nil, replica: "1"),
+                                           stream: .stdout, level: .info, text: "line \($0)") }
+        _ = state.handle(.runtime(.logs(lines)))
+        state.releaseLogs(at: state.now.addingTimeInterval(5))
+        #expect(state.pendingLogs.isEmpty)
+        #expect(state.logs.count == before)
+    }
 }

@@ -12,6 +12,8 @@ public actor DockerRuntime: PodRestarting, PodScaling {
     let endpoint: DockerEndpoint
     let topology: Topology
     let logTail: Int
+    /// False for a screen that shows no logs (the wallboard): no log streams at all.
+    let followsLogs: Bool
     let policy: DockerRequestPolicy
     /// Nil when the daemon is remote or no cgroup hierarchy is readable: then every figure comes
     /// from the API.
@@ -31,9 +33,10 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         case cgroups(CgroupStatsReader)
     }
 
-    public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50, stats: StatsReading = .automatic,
-                policy: DockerRequestPolicy = DockerRequestPolicy()) {
+    public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50, followsLogs: Bool = true,
+                stats: StatsReading = .automatic, policy: DockerRequestPolicy = DockerRequestPolicy()) {
         self.endpoint = endpoint
+        self.followsLogs = followsLogs
         self.policy = policy
         self.topology = topology
         self.logTail = logTail
@@ -260,6 +263,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
     // MARK: - Logs
 
     private func followLogs(_ client: DockerClient) {
+        guard followsLogs else { return }
         for container in containers.values where container.isRunning && container.inspected && logTasks[container.summary.id] == nil {
             guard let pod = container.pod else { continue }
             let id = container.summary.id
