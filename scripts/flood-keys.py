@@ -7,7 +7,10 @@ a second and measures how long the screen takes to answer; samples podtop's RSS 
 The key is `?` (help opens, then closes with `?` again); the answer is the moment the bytes
 "Help: keys" reach the terminal after the press. Prints one JSON object.
 """
-import argparse, fcntl, json, os, random, select, statistics, struct, subprocess, termios, time
+import argparse, fcntl, json, os, random, select, statistics, struct, subprocess, sys, termios, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+pty_run = __import__("pty-run")
 
 MARKER = b"Help: keys"
 
@@ -105,22 +108,10 @@ def main():
     print(json.dumps(result))
 
 def cpu_seconds(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError):
-        return 0.0
+    return pty_run.cpu_seconds(pid, os.sysconf("SC_CLK_TCK"))
 
 def rss_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return pty_run.status_kib(pid, "VmRSS")
 
 if __name__ == "__main__":
     main()

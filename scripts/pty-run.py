@@ -90,10 +90,14 @@ def cpu_seconds(pid, ticks):
         return 0.0
 
 def peak_rss(pid):
+    return status_kib(pid, "VmHWM")
+
+def status_kib(pid, field):
+    """A KiB figure from /proc/PID/status (VmHWM: peak RSS, VmRSS: RSS now); 0 once it is gone."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
