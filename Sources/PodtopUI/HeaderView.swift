@@ -10,18 +10,11 @@ enum HeaderView {
         if state.capabilities.readOnly {
             x += canvas.put(" RO ", x: x, y: rect.y, role: .badge) + 2
         }
-        if case .disconnected(let reason, let retryAt) = state.connection {
+        if let disconnected = disconnectedText(state) {
             // The most important fact on the screen while it lasts: first, before the target.
-            let wait = max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))
-            x += canvas.put(" DISCONNECTED — retrying in \(wait) s: \(reason) ", x: x, y: rect.y, role: .statusCritical,
-                            limit: max(0, rect.maxX - x - 12)) + 2
+            x += canvas.put(disconnected, x: x, y: rect.y, role: .statusCritical, limit: max(0, rect.maxX - x - 12)) + 2
         }
-        let target: String
-        if let identity = state.identity {
-            target = [identity.kind, identity.version, identity.endpoint].compactMap { $0 }.joined(separator: " · ")
-        } else {
-            target = "connecting…"
-        }
+        let target = targetText(state)
         let clock = Format.clock(state.now, utcOffset: state.utcOffset)
         let right = rect.maxX - DisplayWidth.of(clock) - 1
         // Facts in order of importance; the least important go first when the line is short.
@@ -32,6 +25,21 @@ enum HeaderView {
         while parts.count > 1, DisplayWidth.of(parts.joined(separator: "  ·  ")) > room { parts.removeLast() }
         x += canvas.put(parts.joined(separator: "  ·  "), x: x, y: rect.y, role: .header, limit: room)
         canvas.put(clock, x: right, y: rect.y, role: .headerAccent)
+    }
+}
+
+extension HeaderView {
+    /// "docker · 29.1 · unix:///var/run/docker.sock", or "connecting…" before the first answer.
+    static func targetText(_ state: DashboardState) -> String {
+        guard let identity = state.identity else { return "connecting…" }
+        return [identity.kind, identity.version, identity.endpoint].compactMap { $0 }.joined(separator: " · ")
+    }
+
+    /// " DISCONNECTED — retrying in 4 s: reason ", while the runtime is away.
+    static func disconnectedText(_ state: DashboardState) -> String? {
+        guard case .disconnected(let reason, let retryAt) = state.connection else { return nil }
+        let wait = max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))
+        return " DISCONNECTED — retrying in \(wait) s: \(reason) "
     }
 }
 

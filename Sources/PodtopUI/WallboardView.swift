@@ -43,14 +43,12 @@ enum WallboardView {
         var x = 1
         x += canvas.put("podtop", x: x, y: 0, role: .headerAccent) + 2
         x += canvas.put(" RO ", x: x, y: 0, role: .badge) + 2
-        let target = state.identity.map { [$0.kind, $0.version, $0.endpoint].compactMap { $0 }.joined(separator: " · ") } ?? "connecting…"
         let clock = Format.clock(state.now, utcOffset: state.utcOffset)
         let clockX = width - DisplayWidth.of(clock) - 1
-        if case .disconnected(let reason, let retryAt) = state.connection {
-            let wait = max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))
-            canvas.put(" DISCONNECTED — retrying in \(wait) s: \(reason) ", x: x, y: 0, role: .statusCritical, limit: max(0, clockX - x - 1))
+        if let disconnected = HeaderView.disconnectedText(state) {
+            canvas.put(disconnected, x: x, y: 0, role: .statusCritical, limit: max(0, clockX - x - 1))
         } else {
-            canvas.put(target, x: x, y: 0, role: .header, limit: max(0, clockX - x - 1))
+            canvas.put(HeaderView.targetText(state), x: x, y: 0, role: .header, limit: max(0, clockX - x - 1))
         }
         canvas.put(clock, x: clockX, y: 0, role: .headerAccent)
     }
