@@ -6,11 +6,10 @@ import TestSupport
 /// on a pseudo-terminal: what podtop writes must carry none of the sequences the lines smuggle,
 /// and the screen must show each line's expected visible form.
 @Suite(.serialized) struct HostileLogsEndToEndTests {
-    static let dockerHost = ProcessInfo.processInfo.environment["PODTOP_TEST_DOCKER_HOST"]
+    static let dockerHost = TestDaemon.host
 
-    func docker(_ arguments: [String]) throws -> String {
-        try Spawn.run(["/usr/bin/env", "docker", "-H", Self.dockerHost ?? ""] + arguments, capture: true, check: true)
-    }
+    @discardableResult
+    func docker(_ arguments: [String]) throws -> String { try TestDaemon.docker(arguments) }
 
     @Test(.enabled(if: dockerHost != nil, "needs the test daemon that scripts/test starts"))
     func hostileLinesFromARealContainerReachTheTerminalInert() throws {

@@ -5,13 +5,10 @@ import TestSupport
 /// `--read-only` against the real test daemon: every key pressed, and afterwards the daemon's
 /// own event log and podtop's request journal show that nothing was changed or even asked for.
 @Suite(.serialized) struct ReadOnlyEndToEndTests {
-    static let dockerHost = ProcessInfo.processInfo.environment["PODTOP_TEST_DOCKER_HOST"]
+    static let dockerHost = TestDaemon.host
 
     @discardableResult
-    func docker(_ arguments: [String]) throws -> String {
-        try Spawn.run(["/usr/bin/env", "docker", "-H", Self.dockerHost ?? ""] + arguments, capture: true, check: true)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func docker(_ arguments: [String]) throws -> String { try TestDaemon.docker(arguments) }
 
     @Test(.enabled(if: dockerHost != nil, "needs the test daemon that scripts/test starts"))
     func everyKeyInReadOnlyChangesNothingAndSendsOnlyGETs() throws {

@@ -6,14 +6,14 @@ import TestSupport
 
 /// The real Docker daemon that scripts/test starts for the suite (PODTOP_TEST_DOCKER_HOST).
 enum TestDocker {
-    static let host = ProcessInfo.processInfo.environment["PODTOP_TEST_DOCKER_HOST"]
+    static let host = TestDaemon.host
     static var available: Bool { host != nil }
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
 
     /// Runs the docker CLI against `host`; returns its trimmed standard output.
     @discardableResult
     static func docker(_ arguments: [String], host: String? = TestDocker.host) throws -> String {
-        try shell(["docker", "-H", host ?? ""] + arguments)
+        try TestDaemon.docker(arguments, host: host)
     }
 
     /// Runs a command to completion and returns its trimmed output (stderr included when it fails).
