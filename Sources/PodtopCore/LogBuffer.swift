@@ -103,9 +103,5 @@ public struct LogBuffer: Sendable {
         return n
     }
 
-    public func count(where keep: (LogLine) -> Bool) -> Int {
-        var n = 0
-        for i in 0..<storage.count where keep(self[i]) { n += 1 }
-        return n
-    }
+    public func count(where keep: (LogLine) -> Bool) -> Int { count(after: -1, where: keep) }
 }
