@@ -1,5 +1,8 @@
+#define _GNU_SOURCE  // pipe2
 #include "CNcursesw.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,9 +57,21 @@ static int have_saved_modes = 0;
 static char restore_sequence[256];
 static size_t restore_length = 0;
 
+// A byte is written here on a shutdown signal: the signal may land on any thread, and only the
+// UI thread's poll() watching this pipe is sure to wake at once.
+static int signal_pipe[2] = {-1, -1};
+
 static void record_shutdown_signal(int sig) {
     if (pending_signal == 0) pending_signal = sig;
+    if (signal_pipe[1] >= 0) {
+        int saved_errno = errno;
+        ssize_t ignored = write(signal_pipe[1], "s", 1);
+        (void)ignored;
+        errno = saved_errno;
+    }
 }
+
+int podtop_signal_descriptor(void) { return signal_pipe[0]; }
 
 void podtop_emergency_restore(void) {
     if (restore_length > 0) {
@@ -74,6 +89,7 @@ static void restore_then_reraise(int sig) {
 
 void podtop_install_signal_handlers(void) {
     if (tcgetattr(STDIN_FILENO, &saved_modes) == 0) have_saved_modes = 1;
+    if (signal_pipe[0] < 0 && pipe2(signal_pipe, O_NONBLOCK | O_CLOEXEC) != 0) signal_pipe[0] = signal_pipe[1] = -1;
 
     struct sigaction shutdown;
     memset(&shutdown, 0, sizeof shutdown);

@@ -153,7 +153,9 @@ public final class TerminalSession {
     /// without blocking again.
     public func waitForInput(wakeDescriptor: Int32, timeoutMilliseconds: Int32) -> [TerminalInput] {
         var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+                   pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
+                   // A shutdown signal handled on another thread wakes this poll too.
+                   pollfd(fd: podtop_signal_descriptor(), events: Int16(POLLIN), revents: 0)]
         let ready = poll(&fds, nfds_t(fds.count), timeoutMilliseconds)
         if ready < 0 {
             // EINTR: a signal; SIGWINCH shows up as KEY_RESIZE below, others via pendingSignal.

@@ -53,6 +53,8 @@ void podtop_install_signal_handlers(void);
 void podtop_prepare_crash_restore(void);
 /// The first shutdown signal received, or 0.
 int podtop_pending_signal(void);
+/// Readable once a shutdown signal has arrived (a self-pipe), -1 if it could not be made.
+int podtop_signal_descriptor(void);
 /// Puts the saved terminal modes back and leaves the alternate screen, outside curses.
 void podtop_emergency_restore(void);
 
