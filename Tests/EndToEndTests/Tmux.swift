@@ -35,7 +35,7 @@ final class TmuxSession {
         // linger into the next test or benchmark.
         let podtop = try? podtopPID()
         _ = try? run(["kill-server"], capture: false)
-        if let podtop, kill(podtop, 0) == 0 {
+        if let podtop, isRunning(podtop) {
             Thread.sleep(forTimeInterval: 0.5)
             kill(podtop, SIGKILL)
         }
@@ -96,6 +96,14 @@ final class TmuxSession {
         let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
         return children.split(separator: " ").first.flatMap { Int32($0) }
     }
+}
+
+/// Whether `pid` is still running. A process that has exited but not yet been reaped (a zombie)
+/// has ended: once its parent shell is gone, only init reaps it, and here that takes up to 2 s.
+func isRunning(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let afterName = stat.range(of: ") ", options: .backwards) else { return false }
+    return stat[afterName.upperBound...].first != "Z"
 }
 
 /// Runs podtop without a terminal, for the checks that happen before any screen.
