@@ -137,13 +137,21 @@ struct DockerRuntimeTests {
         }
     }
 
-    @Test func logsFromTTYAndPlainContainersWithBothStreams() async throws {
+    /// Each log test runs twice: reading the json-file logs on disk (this daemon is local) and
+    /// through the API's follow streams, as for a remote daemon.
+    static let logReadings: [DockerRuntime.LogReading] = [.automatic, .apiOnly]
+
+    @Test(arguments: logReadings)
+    func logsFromTTYAndPlainContainersWithBothStreams(reading: DockerRuntime.LogReading) async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
         let script = "i=0; while true; do i=$((i+1)); echo \"out $i\"; echo \"err $i\" >&2; sleep 0.2; done"
         try TestDocker.run(id, service: "core-pod", number: 1, command: script)
         try TestDocker.run(id, service: "experience-pod", number: 1, tty: true, command: script)
-        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(id)").path
+        defer { try? FileManager.default.removeItem(atPath: journalPath) }
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id), logs: reading,
+                                    policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)))
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
         let enough = await recorder.waitFor { _ in
@@ -161,6 +169,8 @@ struct DockerRuntimeTests {
         #expect(tty.contains { $0.text.hasPrefix("out ") } && tty.contains { $0.text.hasPrefix("err ") })
         #expect(tty.allSatisfy { !$0.text.contains("^M") && !$0.text.hasSuffix("\r") }, "CRLF from the pty is removed")
         #expect(plain.first?.source.replica == "1")
+        let logRequests = try String(contentsOfFile: journalPath, encoding: .utf8).split(separator: "\n").filter { $0.contains("/logs") }
+        #expect(logRequests.count == (reading == .apiOnly ? 2 : 0))
     }
 
     @Test func aReadOnlyTransportRefusesAnythingButGETEvenWhenAsked() async throws {
@@ -186,7 +196,8 @@ struct DockerRuntimeTests {
         #expect(journal.allSatisfy { $0.hasPrefix("GET ") || $0.hasPrefix("refused ") })
     }
 
-    @Test func aMegabyteLineArrivesAsOneLineCutWithItsRealSize() async throws {
+    @Test(arguments: logReadings)
+    func aMegabyteLineArrivesAsOneLineCutWithItsRealSize(reading: DockerRuntime.LogReading) async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
         // The daemon stores a line over 16 KiB as partial messages, each sent with its own
@@ -195,7 +206,7 @@ struct DockerRuntimeTests {
         // "ready" has arrived): the start-up tail counts partial messages and would begin mid-line.
         let script = "echo ready; while [ ! -e /tmp/go ]; do usleep 50000; done; printf 'huge '; yes x | tr -d '\\n' | head -c 1048576; echo; echo after; exec sleep 3600"
         try TestDocker.run(id, service: "core-pod", number: 1, command: script)
-        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id), logs: reading)
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
         #expect(await recorder.waitFor(seconds: 20) { _ in recorder.logLines.contains { $0.text == "ready" } })

@@ -13,6 +13,8 @@ struct TrackedContainer: Sendable {
     var observedRestarts = 0
     var startedAt: Date?
     var tty = false
+    /// The json-file log to read directly, when the container has one.
+    var logFile: String?
     var inspected = false
     var pid: Int?
     /// Where this container's counters are read from: its cgroup files when they were found,

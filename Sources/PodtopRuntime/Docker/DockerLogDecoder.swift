@@ -67,7 +67,8 @@ public struct DockerLogDecoder: Sendable {
         while start != bytes.endIndex {
             let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n"))
             let piece = bytes[start..<(newline ?? bytes.endIndex)]
-            let room = max(0, maxLineBytes - current.count)
+            // Room for the line's own timestamp too: it is taken off in makeLine.
+            let room = max(0, maxLineBytes + Self.longestTimestamp - current.count)
             current.append(contentsOf: piece.prefix(room))
             dropped += max(0, piece.count - room)
             guard let newline else { break }
@@ -82,14 +83,19 @@ public struct DockerLogDecoder: Sendable {
 
     private func makeLine(_ kind: LogStreamKind, _ raw: [UInt8], overflow: Int) -> Line {
         var body = raw[...]
-        if overflow == 0, body.last == UInt8(ascii: "\r") { body = body.dropLast() }
         var time: Date?
         if let stamp = Self.timestampLength(body) {
             time = DockerTime.parse(String(decoding: body.prefix(stamp), as: UTF8.self))
             if time != nil { body = body.dropFirst(stamp + 1) }
         }
-        return Line(stream: kind, time: time, bytes: Array(body), writtenLength: overflow > 0 ? body.count + overflow : nil)
+        let dropped = overflow + max(0, body.count - maxLineBytes)
+        body = body.prefix(maxLineBytes)
+        if dropped == 0, body.last == UInt8(ascii: "\r") { body = body.dropLast() }
+        return Line(stream: kind, time: time, bytes: Array(body), writtenLength: dropped > 0 ? body.count + dropped : nil)
     }
+
+    /// "2026-11-30T10:28:32.462213858Z" and its space.
+    static let longestTimestamp = 31
 
     /// Length of the "2026-11-30T10:28:32.462213858Z" that Docker puts, with a space, in front
     /// of every message, if `bytes` starts with one.

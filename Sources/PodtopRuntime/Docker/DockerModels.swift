@@ -75,15 +75,31 @@ public struct DockerContainerInspect: Decodable, Sendable {
         }
     }
 
+    public struct HostConfig: Decodable, Sendable {
+        public struct LogConfig: Decodable, Sendable {
+            public var type: String
+            enum CodingKeys: String, CodingKey { case type = "Type" }
+        }
+        public var logConfig: LogConfig?
+        enum CodingKeys: String, CodingKey { case logConfig = "LogConfig" }
+    }
+
     public var id: String
     public var name: String
     public var restartCount: Int
     public var state: State
     public var config: Config
+    public var hostConfig: HostConfig?
+    /// The json-file driver's file, as the daemon's host sees it; empty for other drivers (Podman
+    /// names its own files here, in another format: only `logDriver` tells them apart).
+    public var logPath: String?
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", name = "Name", restartCount = "RestartCount", state = "State", config = "Config"
+        case hostConfig = "HostConfig", logPath = "LogPath"
     }
+
+    public var logDriver: String? { hostConfig?.logConfig?.type }
 
     /// When the container last started, nil for Docker's zero time.
     public var startedAt: Date? { DockerTime.parse(state.startedAt) }

@@ -5,7 +5,8 @@ import PodtopCore
 
 /// Docker or Podman through its Engine API: inventory from the list and events, CPU and memory
 /// from the containers' cgroup files when the daemon is local (else one-shot stats calls), logs
-/// from one follow stream per replica, restart and compose-style scale.
+/// from their json-file logs when local (else one follow stream per replica), restart and
+/// compose-style scale.
 /// Losing the daemon is a state ("disconnected — retrying in N s"), never an end.
 public actor DockerRuntime: PodRestarting, PodScaling {
     public nonisolated let identity: RuntimeIdentity
@@ -18,6 +19,8 @@ public actor DockerRuntime: PodRestarting, PodScaling {
     /// Nil when the daemon is remote or no cgroup hierarchy is readable: then every figure comes
     /// from the API.
     let cgroupReader: CgroupStatsReader?
+    /// Nil when every log is followed through the API (a remote daemon, or asked so).
+    let logFiles: LogFileFollower?
     private var client: DockerClient?
     private var containers: [String: TrackedContainer] = [:]
     private var logTasks: [String: HTTPClient.Task<Void>] = [:]
@@ -33,8 +36,15 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         case cgroups(CgroupStatsReader)
     }
 
+    public enum LogReading: Sendable, Equatable {
+        /// The json-file logs on disk when the daemon is on a local socket, else the API.
+        case automatic
+        case apiOnly
+    }
+
     public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50, followsLogs: Bool = true,
-                stats: StatsReading = .automatic, policy: DockerRequestPolicy = DockerRequestPolicy()) {
+                stats: StatsReading = .automatic, logs: LogReading = .automatic,
+                policy: DockerRequestPolicy = DockerRequestPolicy()) {
         self.endpoint = endpoint
         self.followsLogs = followsLogs
         self.policy = policy
@@ -44,6 +54,10 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         case (.cgroups(let reader), _): cgroupReader = reader
         case (.automatic, .unixSocket): cgroupReader = CgroupStatsReader.host()
         default: cgroupReader = nil
+        }
+        switch (logs, endpoint.transport) {
+        case (.automatic, .unixSocket) where followsLogs: logFiles = LogFileFollower()
+        default: logFiles = nil
         }
         identity = RuntimeIdentity(kind: "docker", endpoint: endpoint.description)
     }
@@ -89,6 +103,13 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         return await withTaskGroup(of: String.self) { group in
             group.addTask { await self.followEvents(client) }
             group.addTask { await self.pollLoop(client, refresh: refresh) }
+            if let logFiles = self.logFiles, let emit = self.emit {
+                // Files are read on their own: they outlive a lost daemon, and it loses no line.
+                group.addTask {
+                    await logFiles.run(emit: emit)
+                    return "stopped"
+                }
+            }
             let first = await group.next() ?? "stopped"
             group.cancelAll()
             return first
@@ -153,6 +174,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         if event.action == "destroy" {
             containers[id] = nil
             logTasks.removeValue(forKey: id)?.cancel()
+            await forgetLogFile(id)
             report()
             return
         }
@@ -178,6 +200,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         for id in containers.keys where !seen.contains(id) {
             containers[id] = nil
             logTasks.removeValue(forKey: id)?.cancel()
+            await forgetLogFile(id)
         }
         let toInspect = containers.values.filter { !$0.inspected && $0.pod != nil }.map(\.summary.id)
         await withTaskGroup(of: (String, DockerContainerInspect?).self) { group in
@@ -187,6 +210,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
                 containers[id]?.restartCount = inspect.restartCount
                 containers[id]?.startedAt = inspect.startedAt
                 containers[id]?.tty = inspect.config.tty
+                containers[id]?.logFile = inspect.logDriver == "json-file" ? inspect.logPath.flatMap { $0.isEmpty ? nil : $0 } : nil
                 containers[id]?.inspected = true
                 if containers[id]?.pid != inspect.state.pid {
                     // A new process (a restart): look for its cgroup again.
@@ -196,7 +220,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
                 }
             }
         }
-        followLogs(client)
+        await followLogs(client)
     }
 
     private func sampleStats(_ client: DockerClient) async {
@@ -262,14 +286,18 @@ public actor DockerRuntime: PodRestarting, PodScaling {
 
     // MARK: - Logs
 
-    private func followLogs(_ client: DockerClient) {
+    private func followLogs(_ client: DockerClient) async {
         guard followsLogs else { return }
         for container in containers.values where container.isRunning && container.inspected && logTasks[container.summary.id] == nil {
             guard let pod = container.pod else { continue }
             let id = container.summary.id
+            let source = LogSource(pod: pod, service: nil, replica: container.replicaLabel)
+            if let logFiles, let path = container.logFile,
+               await logFiles.follow(id, path: path, source: source, lastLines: logTail) {
+                continue
+            }
             let after = lastLogTime[id]
-            let stream = DockerLogStream(tty: container.tty, source: LogSource(pod: pod, service: nil, replica: container.replicaLabel),
-                                         after: after, emit: emit)
+            let stream = DockerLogStream(tty: container.tty, source: source, after: after, emit: emit)
             guard let task = try? client.followLogs(id, tail: logTail, since: after?.timeIntervalSince1970, onBytes: { stream.feed($0) }) else { continue }
             logTasks[id] = task
             task.futureResult.whenComplete { _ in
@@ -278,6 +306,12 @@ public actor DockerRuntime: PodRestarting, PodScaling {
                 Task { await self.logStreamEnded(id, task: task, newest: newest) }
             }
         }
+    }
+
+    private func forgetLogFile(_ id: String) async {
+        guard let logFiles else { return }
+        let rest = await logFiles.forget(id)
+        if !rest.isEmpty { emit?(.logs(rest)) }
     }
 
     private func logStreamEnded(_ id: String, task: HTTPClient.Task<Void>, newest: Date?) {

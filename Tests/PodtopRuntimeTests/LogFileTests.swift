@@ -1,0 +1,165 @@
+import Foundation
+import PodtopCore
+import Testing
+import TestSupport
+@testable import PodtopRuntime
+
+/// The json-file log read from disk: its entries decoded, and the lines agreeing with what the
+/// daemon's own log API sends for the same container.
+struct JSONFileLogDecoderTests {
+    func decode(_ text: String) -> [DockerLogDecoder.Line] {
+        var decoder = JSONFileLogDecoder()
+        return decoder.feed(Array(text.utf8))
+    }
+
+    @Test func decodesTheEscapesGoWrites() throws {
+        let lines = decode(#"{"log":"a \"quoted\" \\ path\/x \u003cb\u003e \u0026 \u001b[31mred\u001b[0m tab\there é \ud83d\ude00\n","stream":"stdout","time":"2026-11-30T19:17:49.466412416Z"}"# + "\n")
+        let line = try #require(lines.first)
+        #expect(String(decoding: line.bytes, as: UTF8.self) == "a \"quoted\" \\ path/x <b> & \u{1B}[31mred\u{1B}[0m tab\there é 😀")
+        #expect(line.stream == .stdout)
+        #expect(line.time == DockerTime.parse("2026-11-30T19:17:49.466412416Z"))
+    }
+
+    @Test func aLoneSurrogateBecomesAReplacementCharacter() {
+        let lines = decode(#"{"log":"x\ud800y\n","stream":"stderr","time":"2026-11-30T19:17:49Z"}"# + "\n")
+        #expect(lines.map { String(decoding: $0.bytes, as: UTF8.self) } == ["x\u{FFFD}y"])
+        #expect(lines.first?.stream == .stderr)
+    }
+
+    @Test func partialEntriesAreJoinedUnderTheFirstTime() {
+        let text = #"{"log":"first part ","stream":"stdout","time":"2026-11-30T10:00:00.1Z"}"# + "\n"
+            + #"{"log":"other stream\n","stream":"stderr","time":"2026-11-30T10:00:00.2Z"}"# + "\n"
+            + #"{"log":"second part\r\n","stream":"stdout","time":"2026-11-30T10:00:00.3Z"}"# + "\n"
+        let lines = decode(text)
+        #expect(lines.map { String(decoding: $0.bytes, as: UTF8.self) } == ["other stream", "first part second part"])
+        #expect(lines.last?.time == DockerTime.parse("2026-11-30T10:00:00.1Z"))
+    }
+
+    @Test func attributesFromLogOptionsAreSkippedAndATornLineIsDropped() {
+        let text = #"{"log":"with attrs\n","stream":"stdout","attrs":{"tag":"a,b}","n":[1,{"x":2}]},"time":"2026-11-30T10:00:00Z"}"# + "\n"
+            + #"{"log":"torn in the midd"# + "\n"
+            + #"{"log":"next\n","stream":"stdout","time":"2026-11-30T10:00:01Z"}"# + "\n"
+        #expect(decode(text).map { String(decoding: $0.bytes, as: UTF8.self) } == ["with attrs", "next"])
+    }
+
+    @Test func anyChunkingGivesTheSameLines() {
+        let text = Array((0..<20).map { #"{"log":"line \#($0) \u00e9\n","stream":"stdout","time":"2026-11-30T10:00:\#(10 + $0)Z"}"# + "\n" }.joined().utf8)
+        var whole = JSONFileLogDecoder()
+        let expected = whole.feed(text)
+        var bytewise = JSONFileLogDecoder()
+        let fed = text.flatMap { bytewise.feed([$0]) }
+        #expect(expected.count == 20)
+        #expect(fed == expected)
+    }
+
+    @Test func aLongLineIsCutWithItsWrittenLength() {
+        var decoder = JSONFileLogDecoder()
+        decoder.maxLineBytes = 10
+        let lines = decoder.feed(Array((#"{"log":"0123456789abcdef","stream":"stdout","time":"2026-11-30T10:00:00Z"}"# + "\n"
+            + #"{"log":"ghij\n","stream":"stdout","time":"2026-11-30T10:00:01Z"}"# + "\n").utf8))
+        #expect(lines.map { String(decoding: $0.bytes, as: UTF8.self) } == ["0123456789"])
+        #expect(lines.first?.writtenLength == 20)
+    }
+}
+
+@Suite(.enabled(if: TestDocker.available, "needs the test daemon that scripts/test starts"))
+struct LogFileFollowingTests {
+    func logPath(_ container: String) throws -> String {
+        try TestDocker.docker(["inspect", "--format", "{{.LogPath}}", container]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Everything the API's log endpoint sends for a stopped container, decoded as podtop does.
+    func linesFromTheAPI(_ id: String, tty: Bool) async throws -> [DockerLogDecoder.Line] {
+        let client = try await DockerClient.connect(try DockerEndpoint.parse(TestDocker.host!))
+        let body = try await client.stream("/containers/\(id)/logs", query: ["stdout": "1", "stderr": "1", "timestamps": "1"])
+        var decoder = DockerLogDecoder(tty: tty)
+        var lines: [DockerLogDecoder.Line] = []
+        for try await chunk in body { lines += decoder.feed(chunk.readableBytesView) }
+        await client.shutdown()
+        return lines + decoder.finish()
+    }
+
+    @Test(arguments: [false, true])
+    func theFileGivesTheSameLinesAsTheAPI(tty: Bool) async throws {
+        let testID = TestDocker.newID()
+        defer { TestDocker.removeAll(testID) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-logfile-\(testID)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The hostile corpus (escapes, invalid UTF-8, a 1 MiB line the daemon cuts into partial
+        // messages), on both streams, then an exit: the API's stream ends with the container.
+        let corpus: [UInt8] = HostileLogCorpus.lines.flatMap { $0.bytes + [0x0A] }
+        try Data(corpus).write(to: directory.appendingPathComponent("hostile.log"))
+        let container = try TestDocker.run(testID, service: "core-pod", number: 1, tty: tty,
+                                           extra: ["-v", "\(directory.path):/corpus:ro"],
+                                           command: "cat /corpus/hostile.log; head -c 40000 /corpus/hostile.log >&2; echo >&2; echo done")
+        _ = try TestDocker.docker(["wait", container])
+        var fileDecoder = JSONFileLogDecoder()
+        let fromFile = fileDecoder.feed(Array(try Data(contentsOf: URL(fileURLWithPath: try logPath(container))))) + fileDecoder.finish()
+        let fromAPI = try await linesFromTheAPI(container, tty: tty)
+        #expect(fromFile.count > HostileLogCorpus.lines.count)
+        #expect(fromFile.count == fromAPI.count)
+        for (index, (file, api)) in zip(fromFile, fromAPI).enumerated() {
+            let check = {
+                guard file != api else { return }
+                let firstDifference = zip(file.bytes, api.bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                Issue.record("line \(index) differs: file \(file.stream) \(file.bytes.count) bytes of \(String(describing: file.writtenLength)) at \(String(describing: file.time)); API \(api.stream) \(api.bytes.count) bytes of \(String(describing: api.writtenLength)) at \(String(describing: api.time)); first different byte at \(String(describing: firstDifference))")
+            }
+            if tty, (file.writtenLength ?? file.bytes.count) > 16 * 1024 {
+                // A TTY stream has no frames: the API's decoder cannot tell the timestamps the
+                // daemon puts before each 16 KiB partial message from the line's own text. The
+                // file keeps the parts apart, so a local daemon's lines are whole.
+                withKnownIssue("API, TTY: timestamps inside lines over 16 KiB") { check() }
+            } else {
+                check()
+            }
+        }
+        #expect(fromFile.last?.bytes == Array("done".utf8))
+    }
+
+    @Test func aRotatedLogLosesNoLineAndRepeatsNone() async throws {
+        let testID = TestDocker.newID()
+        defer { TestDocker.removeAll(testID) }
+        let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(testID)").path
+        defer { try? FileManager.default.removeItem(atPath: journalPath) }
+        // 600 lines of 100 bytes at about 150 a second into files of 10 KB: a rotation every ~0.7 s.
+        let padding = String(repeating: "p", count: 80)
+        let script = "echo ready; while [ ! -e /tmp/go ]; do usleep 50000; done; i=0; while [ $i -lt 600 ]; do i=$((i+1)); echo \"n $i \(padding)\"; usleep 6000; done; echo finished; exec sleep 3600"
+        let container = try TestDocker.run(testID, service: "core-pod", number: 1,
+                                           extra: ["--log-opt", "max-size=10k", "--log-opt", "max-file=20"], command: script)
+        let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(TestDocker.host!), topology: TestDocker.topology(testID),
+                                    policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)))
+        let recorder = RuntimeRecorder()
+        let task = Task { await runtime.run(refresh: .seconds(1)) { recorder.record($0) } }
+        defer { task.cancel() }
+        #expect(await recorder.waitFor(seconds: 20) { _ in recorder.logLines.contains { $0.text == "ready" } })
+        try TestDocker.docker(["exec", container, "touch", "/tmp/go"])
+        #expect(await recorder.waitFor(seconds: 30) { _ in recorder.logLines.contains { $0.text == "finished" } })
+        let numbers = recorder.logLines.compactMap { line -> Int? in
+            guard line.text.hasPrefix("n ") else { return nil }
+            return Int(line.text.dropFirst(2).prefix { $0 != " " })
+        }
+        #expect(numbers == Array(1...600), "\(numbers.count) lines; first gap after \(String(describing: zip(numbers, numbers.dropFirst()).first { $1 != $0 + 1 }))")
+        let rotated = try TestDocker.shell(["sh", "-c", "ls \(try logPath(container)).* | wc -l"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect((Int(rotated) ?? 0) >= 4, "the driver rotated the file \(rotated) times")
+        let journal = try String(contentsOfFile: journalPath, encoding: .utf8)
+        #expect(!journal.contains("/logs"), "read from the file, not the API")
+    }
+
+    @Test func aContainerWithAnotherLogDriverIsFollowedThroughTheAPI() async throws {
+        let testID = TestDocker.newID()
+        defer { TestDocker.removeAll(testID) }
+        let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(testID)").path
+        defer { try? FileManager.default.removeItem(atPath: journalPath) }
+        try TestDocker.run(testID, service: "core-pod", number: 1, extra: ["--log-driver", "local"],
+                           command: "i=0; while true; do i=$((i+1)); echo \"local $i\"; sleep 0.2; done")
+        let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(TestDocker.host!), topology: TestDocker.topology(testID),
+                                    policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)))
+        let recorder = RuntimeRecorder()
+        let task = Task { await runtime.run(refresh: .seconds(1)) { recorder.record($0) } }
+        defer { task.cancel() }
+        #expect(await recorder.waitFor(seconds: 20) { _ in recorder.logLines.filter { $0.text.hasPrefix("local ") }.count >= 5 })
+        let journal = try String(contentsOfFile: journalPath, encoding: .utf8)
+        #expect(journal.contains("/logs"))
+    }
+}
