@@ -50,6 +50,9 @@ import Testing
         #expect(inspect.config.tty == false)
         #expect(inspect.config.labels["com.docker.compose.service"] == "worker")
         #expect(inspect.startedAt != nil)
+        #expect(inspect.logDriver == "json-file")
+        #expect(inspect.logPath?.hasSuffix("/\(inspect.id)-json.log") == true)
+        #expect(!inspect.logRotates, "no max-size in this capture")
     }
 
     @Test func statsGiveTheDockerCLIsMemoryAndCPU() throws {

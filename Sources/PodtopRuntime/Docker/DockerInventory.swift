@@ -15,6 +15,7 @@ struct TrackedContainer: Sendable {
     var tty = false
     /// The json-file log to read directly, when the container has one.
     var logFile: String?
+    var logRotates = false
     var inspected = false
     var pid: Int?
     /// Where this container's counters are read from: its cgroup files when they were found,
@@ -64,29 +65,50 @@ enum DockerInventory {
     }
 
     static func snapshot(_ containers: [String: TrackedContainer], topology: Topology, at: Date) -> RuntimeSnapshot {
-        var byPod: [PodID: [TrackedContainer]] = [:]
-        var unmatched: [TrackedContainer] = []
+        // Each container's sort key is worked out once, and the small replicas sorted rather than
+        // the containers: sorting 150 containers by a label parsed in every comparison was a
+        // tenth of podtop's CPU on a big fleet.
+        var byPod: [PodID: [(ReplicaOrderKey, Replica)]] = [:]
+        var unmatched: [(project: String, entry: (ReplicaOrderKey, Replica))] = []
+        var projects = Set<String>()
         for container in containers.values {
+            let entry = (ReplicaOrderKey(container), container.replica)
             if let pod = container.pod {
-                byPod[pod, default: []].append(container)
-            } else {
-                unmatched.append(container)
+                byPod[pod, default: []].append(entry)
+                if let project = container.composeProject { projects.insert(project) }
+            } else if let project = container.composeProject {
+                unmatched.append((project, entry))
             }
         }
-        let projects = Set(byPod.values.joined().compactMap(\.composeProject))
+        func ordered(_ entries: [(ReplicaOrderKey, Replica)]) -> [Replica] { entries.sorted { $0.0 < $1.0 }.map(\.1) }
         let pods = topology.pods.map { spec in
-            let members = (byPod[spec.id] ?? []).sorted(by: replicaOrder)
-            return PodSnapshot(id: spec.id, desiredReplicas: members.count, replicas: members.map(\.replica))
+            let members = ordered(byPod[spec.id] ?? [])
+            return PodSnapshot(id: spec.id, desiredReplicas: members.count, replicas: members)
         }
         // Containers of the same compose project that no pod claims: shown as "other", never lost.
-        let others = unmatched.filter { $0.composeProject.map(projects.contains) ?? false }.sorted(by: replicaOrder)
-        return RuntimeSnapshot(takenAt: at, pods: pods, unmatched: others.map(\.replica))
+        let others = ordered(unmatched.filter { projects.contains($0.project) }.map(\.entry))
+        return RuntimeSnapshot(takenAt: at, pods: pods, unmatched: others)
     }
 
     static func replicaOrder(_ a: TrackedContainer, _ b: TrackedContainer) -> Bool {
-        switch (a.containerNumber, b.containerNumber) {
+        ReplicaOrderKey(a) < ReplicaOrderKey(b)
+    }
+}
+
+/// Compose's replica number first, then the name.
+struct ReplicaOrderKey: Comparable {
+    let number: Int?
+    let name: String
+
+    init(_ container: TrackedContainer) {
+        number = container.containerNumber
+        name = container.summary.name
+    }
+
+    static func < (a: ReplicaOrderKey, b: ReplicaOrderKey) -> Bool {
+        switch (a.number, b.number) {
         case let (x?, y?) where x != y: x < y
-        default: a.summary.name < b.summary.name
+        default: a.name < b.name
         }
     }
 }

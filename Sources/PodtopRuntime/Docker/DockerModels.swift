@@ -78,7 +78,9 @@ public struct DockerContainerInspect: Decodable, Sendable {
     public struct HostConfig: Decodable, Sendable {
         public struct LogConfig: Decodable, Sendable {
             public var type: String
-            enum CodingKeys: String, CodingKey { case type = "Type" }
+            /// The driver's options, the daemon's defaults merged in when the container was created.
+            public var options: [String: String]?
+            enum CodingKeys: String, CodingKey { case type = "Type", options = "Config" }
         }
         public var logConfig: LogConfig?
         enum CodingKeys: String, CodingKey { case logConfig = "LogConfig" }
@@ -100,6 +102,8 @@ public struct DockerContainerInspect: Decodable, Sendable {
     }
 
     public var logDriver: String? { hostConfig?.logConfig?.type }
+    /// Whether the json-file driver renames the file away when it reaches a size.
+    public var logRotates: Bool { hostConfig?.logConfig?.options?["max-size"].map { !$0.isEmpty && $0 != "-1" } ?? false }
 
     /// When the container last started, nil for Docker's zero time.
     public var startedAt: Date? { DockerTime.parse(state.startedAt) }

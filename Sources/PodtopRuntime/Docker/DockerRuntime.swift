@@ -210,6 +210,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
                 containers[id]?.restartCount = inspect.restartCount
                 containers[id]?.startedAt = inspect.startedAt
                 containers[id]?.tty = inspect.config.tty
+                containers[id]?.logRotates = inspect.logRotates
                 containers[id]?.logFile = inspect.logDriver == "json-file" ? inspect.logPath.flatMap { $0.isEmpty ? nil : $0 } : nil
                 containers[id]?.inspected = true
                 if containers[id]?.pid != inspect.state.pid {
@@ -293,7 +294,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
             let id = container.summary.id
             let source = LogSource(pod: pod, service: nil, replica: container.replicaLabel)
             if let logFiles, let path = container.logFile,
-               await logFiles.follow(id, path: path, source: source, lastLines: logTail) {
+               await logFiles.follow(id, path: path, rotates: container.logRotates, source: source, lastLines: logTail) {
                 continue
             }
             let after = lastLogTime[id]

@@ -5,7 +5,7 @@ import PodtopCore
 /// follow stream per container open on the daemon: on a fleet of 150 those streams cost podtop
 /// two thirds of its CPU (a request, a channel and a chunk decode per line) and the daemon a
 /// reader per container. One look at every file four times a second costs an `fstat` each
-/// when nothing changed.
+/// when nothing changed (and a `stat` of its path for a file the driver rotates).
 ///
 /// Used only when the daemon is on a local socket, the container logs with the json-file driver
 /// and its file is readable by this user; anything else is followed through the API.
@@ -16,13 +16,14 @@ actor LogFileFollower {
     }
 
     private var followed: [String: Followed] = [:]
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     static let lookInterval: Duration = .milliseconds(250)
 
     /// Starts following a container's file; false when it cannot be read (then the API must).
-    func follow(_ id: String, path: String, source: LogSource, lastLines: Int) -> Bool {
+    func follow(_ id: String, path: String, rotates: Bool, source: LogSource, lastLines: Int) -> Bool {
         if followed[id] != nil { return true }
         // The daemon names the file after the container: never follow some other file.
-        guard path.hasPrefix("/"), path.contains(id), let tail = LogFileTail(path: path, lastLines: lastLines) else { return false }
+        guard path.hasPrefix("/"), path.contains(id), let tail = LogFileTail(path: path, rotates: rotates, lastLines: lastLines) else { return false }
         followed[id] = Followed(tail: tail, source: source)
         return true
     }
@@ -39,7 +40,7 @@ actor LogFileFollower {
     func look() -> [LogLine] {
         var lines: [LogLine] = []
         for entry in followed.values {
-            lines += entry.tail.readNew().map { Self.logLine($0, entry.source) }
+            lines += entry.tail.readNew(through: &readBuffer).map { Self.logLine($0, entry.source) }
         }
         return lines
     }
