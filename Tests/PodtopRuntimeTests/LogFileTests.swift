@@ -122,9 +122,10 @@ struct LogFileFollowingTests {
         defer { TestDocker.removeAll(testID) }
         let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(testID)").path
         defer { try? FileManager.default.removeItem(atPath: journalPath) }
-        // 600 lines of 100 bytes at about 150 a second into files of 10 KB: a rotation every ~0.7 s.
+        // 1,000 lines of 100 bytes, as fast as a shell loop with a 2 ms nap writes them, into files
+        // of 10 KB: several rotations between two of podtop's looks, twice a second.
         let padding = String(repeating: "p", count: 80)
-        let script = "echo ready; while [ ! -e /tmp/go ]; do usleep 50000; done; i=0; while [ $i -lt 600 ]; do i=$((i+1)); echo \"n $i \(padding)\"; usleep 6000; done; echo finished; exec sleep 3600"
+        let script = "echo ready; while [ ! -e /tmp/go ]; do usleep 50000; done; i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo \"n $i \(padding)\"; usleep 2000; done; echo finished; exec sleep 3600"
         let container = try TestDocker.run(testID, service: "core-pod", number: 1,
                                            extra: ["--log-opt", "max-size=10k", "--log-opt", "max-file=20"], command: script)
         let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(TestDocker.host!), topology: TestDocker.topology(testID),
@@ -139,9 +140,9 @@ struct LogFileFollowingTests {
             guard line.text.hasPrefix("n ") else { return nil }
             return Int(line.text.dropFirst(2).prefix { $0 != " " })
         }
-        #expect(numbers == Array(1...600), "\(numbers.count) lines; first gap after \(String(describing: zip(numbers, numbers.dropFirst()).first { $1 != $0 + 1 }))")
+        #expect(numbers == Array(1...1000), "\(numbers.count) lines; first gap after \(String(describing: zip(numbers, numbers.dropFirst()).first { $1 != $0 + 1 }))")
         let rotated = try TestDocker.shell(["sh", "-c", "ls \(try logPath(container)).* | wc -l"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect((Int(rotated) ?? 0) >= 4, "the driver rotated the file \(rotated) times")
+        #expect((Int(rotated) ?? 0) >= 8, "the driver rotated the file \(rotated) times")
         let journal = try String(contentsOfFile: journalPath, encoding: .utf8)
         #expect(!journal.contains("/logs"), "read from the file, not the API")
     }

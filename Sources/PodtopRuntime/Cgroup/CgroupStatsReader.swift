@@ -124,7 +124,10 @@ public final class CgroupCounters: Sendable, Equatable {
     }
 
     /// The counters now; nil once the cgroup is gone (the container stopped) or unreadable.
-    public func read(at now: ContinuousClock.Instant = .now) -> CgroupSample? {
+    /// Without `memoryStat`, the sample has no inactive-file figure: `memory.stat` is the one
+    /// file of the three the kernel spends real time formatting (40-odd counters on v1), and the
+    /// page cache it reports moves slowly, so the caller may read it less often than the rest.
+    public func read(at now: ContinuousClock.Instant = .now, memoryStat: Bool = true) -> CgroupSample? {
         var buffer = [UInt8](repeating: 0, count: 8192)
         guard let cpuCount = CgroupFile.read(descriptors[0], into: &buffer) else { return nil }
         let cpu = buffer[..<cpuCount]
@@ -132,8 +135,9 @@ public final class CgroupCounters: Sendable, Equatable {
         guard let cpuNanoseconds = version == .v1 ? CgroupFile.leadingNumber(cpu) : CgroupFile.value(of: "usage_usec", in: cpu).map({ $0 * 1000 })
         else { return nil }
         guard let usageCount = CgroupFile.read(descriptors[1], into: &buffer),
-              let usage = CgroupFile.leadingNumber(buffer[..<usageCount]),
-              let statCount = CgroupFile.read(descriptors[2], into: &buffer) else { return nil }
+              let usage = CgroupFile.leadingNumber(buffer[..<usageCount]) else { return nil }
+        guard memoryStat else { return CgroupSample(cpuNanoseconds: cpuNanoseconds, memoryUsage: usage, inactiveFile: nil, takenAt: now) }
+        guard let statCount = CgroupFile.read(descriptors[2], into: &buffer) else { return nil }
         // The key the docker CLI subtracts: hierarchical on v1, the only one there is on v2.
         let inactive = CgroupFile.value(of: version == .v1 ? "total_inactive_file" : "inactive_file", in: buffer[..<statCount])
         return CgroupSample(cpuNanoseconds: cpuNanoseconds, memoryUsage: usage, inactiveFile: inactive, takenAt: now)
@@ -161,15 +165,18 @@ public struct CgroupSample: Sendable, Equatable {
 /// Small kernel files read with plain system calls: a few hundred a second on a big fleet.
 enum CgroupFile {
     /// Reads from offset 0 up to the buffer's size; nil if the read fails (a removed cgroup
-    /// answers ENODEV).
+    /// answers ENODEV). A short read is the whole file: the kernel formats a cgroup file in one
+    /// go and hands over all of it that fits, so asking again for the end would only cost a
+    /// second system call per file.
     static func read(_ fd: Int32, into buffer: inout [UInt8]) -> Int? {
         var total = 0
         while total < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { raw in pread(fd, raw.baseAddress! + total, raw.count - total, off_t(total)) }
+            let wanted = buffer.count - total
+            let count = buffer.withUnsafeMutableBytes { raw in pread(fd, raw.baseAddress! + total, wanted, off_t(total)) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { return nil }
-            if count == 0 { break }
             total += count
+            if count < wanted { break }
         }
         return total
     }

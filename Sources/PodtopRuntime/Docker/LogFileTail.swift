@@ -11,7 +11,7 @@ import Foundation
 final class LogFileTail {
     let path: String
     /// The driver renames the file away at a size (`max-size`): only then is the path looked at
-    /// again; a `stat` of a long path for each of 150 files four times a second is not free.
+    /// again; a `stat` of a long path for each of 150 files twice a second is not free.
     let rotates: Bool
     private var descriptor: Int32
     private var inode: ino_t
@@ -40,25 +40,35 @@ final class LogFileTail {
     deinit { close(descriptor) }
 
     /// The lines appended since the last call, read through `buffer` (one for all the files
-    /// followed: 64 KiB each would be 10 MB on a fleet of 150).
+    /// followed: 64 KiB each would be 10 MB on a fleet of 150). An `fstat` says how much there
+    /// is, so a file that did not change costs that one call.
     func readNew(through buffer: inout [UInt8]) -> [DockerLogDecoder.Line] {
-        var lines = readToEnd(through: &buffer)
-        if rotates, !grew(), rotated() {
-            lines += readToEnd(through: &buffer)
-            reopen()
-            lines += readToEnd(through: &buffer)
+        guard let size = size() else { return [] }
+        if size < offset { offset = 0 }  // truncated in place: read it again from the start
+        if size > offset { return read(upTo: size, through: &buffer) }
+        guard rotates, rotated() else { return [] }
+        // What the driver wrote just before renaming the file; then any file that was filled
+        // and rotated in between two looks (ours is now `.N`: `.N-1` … `.1` came after it,
+        // unless compressed); then the new file.
+        var lines = read(upTo: self.size() ?? offset, through: &buffer)
+        if let ours = rotatedPosition(), ours > 1 {
+            for number in stride(from: ours - 1, through: 1, by: -1) where reopen("\(path).\(number)") {
+                lines += read(upTo: self.size() ?? offset, through: &buffer)
+            }
         }
+        if reopen(path) { lines += read(upTo: self.size() ?? offset, through: &buffer) }
         return lines
     }
 
     /// Unfinished messages, when the container is let go of.
     func finish() -> [DockerLogDecoder.Line] { decoder.finish() }
 
-    private func readToEnd(through buffer: inout [UInt8]) -> [DockerLogDecoder.Line] {
+    private func read(upTo end: off_t, through buffer: inout [UInt8]) -> [DockerLogDecoder.Line] {
         var lines: [DockerLogDecoder.Line] = []
         var total = 0
-        while total < Self.maxBytesPerLook {
-            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, offset) }
+        while offset < end, total < Self.maxBytesPerLook {
+            let wanted = min(buffer.count, Int(end - offset))
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, wanted, offset) }
             guard count > 0 else { break }
             offset += off_t(count)
             total += count
@@ -67,11 +77,9 @@ final class LogFileTail {
         return lines
     }
 
-    private func grew() -> Bool {
+    private func size() -> off_t? {
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return false }
-        if status.st_size < offset { offset = 0 }  // truncated in place: read it again from the start
-        return status.st_size > offset
+        return fstat(descriptor, &status) == 0 ? status.st_size : nil
     }
 
     /// Whether the path now names another file (the driver renamed this one to `.1`).
@@ -80,17 +88,31 @@ final class LogFileTail {
         return stat(path, &status) == 0 && status.st_ino != inode
     }
 
-    private func reopen() {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Which `.N` the file being read has become after the driver's renames.
+    private func rotatedPosition() -> Int? {
+        var status = stat()
+        for number in 1...Self.rotatedFilesLookedAt {
+            guard stat("\(path).\(number)", &status) == 0 else { return nil }
+            if status.st_ino == inode { return number }
+        }
+        return nil
+    }
+
+    static let rotatedFilesLookedAt = 20
+
+    /// Reads `file` from its start from now on; false (still on the old file) if it cannot be opened.
+    private func reopen(_ file: String) -> Bool {
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
         var status = stat()
         guard fd >= 0, fstat(fd, &status) == 0 else {
             if fd >= 0 { close(fd) }
-            return
+            return false
         }
         close(descriptor)
         descriptor = fd
         inode = status.st_ino
         offset = 0
+        return true
     }
 
     /// Where the last `count` lines of the file begin: read backwards a block at a time.
