@@ -64,6 +64,9 @@ public final class TerminalSession {
         nonl()
         keypad(window, true)
         set_escdelay(25)
+        // A frame is written whole: ncurses would otherwise poll the keyboard between lines of
+        // an update, and a frame takes well under a millisecond to write.
+        typeahead(-1)
         curs_set(0)
         // Let ncurses scroll the log pane with the terminal's own scrolling when it can,
         // instead of repainting every line: fewer bytes over SSH.
@@ -75,6 +78,13 @@ public final class TerminalSession {
         } else {
             colorCount = 0
         }
+        // ncurses 6.4 flushes its output after every cursor movement until the screen has once
+        // been left and entered again (it still counts as "not yet started", for terminfo-only
+        // programs): a frame went out in ~200 writes of 30 bytes — a system call each, and a
+        // packet each over SSH. Leaving and re-entering the still-blank screen ends that: a
+        // 200×50 frame then goes out in a few writes.
+        endwin()
+        refresh()
     }
 
     public var size: (width: Int, height: Int) { (Int(podtop_cols()), Int(podtop_lines())) }

@@ -57,11 +57,12 @@ final class DashboardLoop {
         }
         var appliedTheme = -1
         var lastClockSecond = -1
-        // Keys redraw at once; state changes (snapshots, probes, events) at most every
-        // `framePacing`. New log lines alone never ask for a frame: the clock's frame, once a
-        // second, shows them. A fleet's logs arrive hundreds of times a second and replace the
-        // whole pane each frame: drawn 4 times a second they cost four panes of bytes, and no
-        // one reads 200 lines a second anyway.
+        // Keys redraw at once; a change to what the screen says about the fleet (a replica's
+        // phase, a pod's or service's status, the connection: `StatusDigest`) at most every
+        // `framePacing`. Everything else — new figures, sparkline samples, log lines — waits
+        // for the clock's frame, once a second. A fleet's logs arrive hundreds of times a
+        // second and replace the whole pane each frame: drawn 3 or 4 times a second they cost
+        // as many panes of bytes, and no one reads 200 lines a second anyway.
         let framePacing = 0.25
         var lastFrame = Date.distantPast
         var dirty = true
@@ -111,9 +112,10 @@ final class DashboardLoop {
             // A person waiting comes first: the frame answering a key is drawn before the inbox
             // (up to a second of a flood's lines) is taken in; the next turn takes it.
             let inbound = inputs.isEmpty ? inbox.drain() : []
-            for event in inbound {
-                if case .runtime(.logs) = event {} else { dirty = true }  // log lines wait for the clock frame
-                effects += state.handle(event)
+            if !inbound.isEmpty {
+                let before = state.statusDigest
+                for event in inbound { effects += state.handle(event) }
+                if state.statusDigest != before { dirty = true }
             }
             for effect in effects {
                 if case .quit = effect { return .quit }
