@@ -40,6 +40,7 @@ def measure(command, cols=200, rows=50, seconds=30.0, warmup=5.0, term="xterm-25
 
     total = 0
     after_warmup = 0
+    writes_at_warmup = 0
     peak_rss_kib = 0
     cpu_at_warmup = None
     deadline = start + seconds
@@ -49,6 +50,7 @@ def measure(command, cols=200, rows=50, seconds=30.0, warmup=5.0, term="xterm-25
             break
         if cpu_at_warmup is None and now - start >= warmup:
             cpu_at_warmup = (cpu_seconds(proc.pid, ticks), now)
+            writes_at_warmup = write_calls(proc.pid)
         ready, _, _ = select.select([master], [], [], min(0.2, deadline - now))
         if ready:
             try:
@@ -61,6 +63,7 @@ def measure(command, cols=200, rows=50, seconds=30.0, warmup=5.0, term="xterm-25
         peak_rss_kib = max(peak_rss_kib, peak_rss(proc.pid))
     end = time.monotonic()
     cpu_end = cpu_seconds(proc.pid, ticks)
+    writes_end = write_calls(proc.pid)
     peak_rss_kib = max(peak_rss_kib, peak_rss(proc.pid))
     proc.send_signal(signal.SIGTERM)
     try:
@@ -78,6 +81,9 @@ def measure(command, cols=200, rows=50, seconds=30.0, warmup=5.0, term="xterm-25
         "cpu_percent_of_one_core": round(100 * cpu_end / (end - start), 3),
         "cpu_percent_steady": round(100 * steady_cpu / steady_seconds, 3),
         "peak_rss_mib": round(peak_rss_kib / 1024, 1),
+        # Every write system call after the warm-up (the terminal's, and a few wake-up pipes'):
+        # each write to a terminal over SSH is at least one packet.
+        "write_calls_per_second_steady": round((writes_end - writes_at_warmup) / steady_seconds, 1),
     }
 
 
@@ -88,6 +94,17 @@ def cpu_seconds(pid, ticks):
         return (int(fields[11]) + int(fields[12])) / ticks
     except (OSError, IndexError):
         return 0.0
+
+def write_calls(pid):
+    """The process's write system calls so far (syscw in /proc/PID/io); 0 when unreadable."""
+    try:
+        with open(f"/proc/{pid}/io") as f:
+            for line in f:
+                if line.startswith("syscw:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 def peak_rss(pid):
     return status_kib(pid, "VmHWM")
