@@ -8,7 +8,9 @@ import PodtopCore
 public struct StatusDigest: Equatable {
     var connection: ConnectionState
     var pods: [PodStatus]
-    var replicas: [String: ReplicaPhase]
+    /// In the snapshot's order (pods in order, replicas by number): a replica replaced by
+    /// another in the same phase changes nothing a glance would see.
+    var replicas: [ReplicaPhase]
     var health: [HealthTarget: HealthClass]
     var status: String?
     var busyPods: Set<PodID>
@@ -16,11 +18,9 @@ public struct StatusDigest: Equatable {
 
 extension DashboardState {
     public var statusDigest: StatusDigest {
-        var replicas: [String: ReplicaPhase] = [:]
-        for pod in snapshot?.pods ?? [] {
-            for replica in pod.replicas { replicas[replica.id] = replica.phase }
-        }
-        for replica in snapshot?.unmatched ?? [] { replicas[replica.id] = replica.phase }
+        var replicas: [ReplicaPhase] = []
+        for pod in snapshot?.pods ?? [] { replicas += pod.replicas.map(\.phase) }
+        replicas += (snapshot?.unmatched ?? []).map(\.phase)
         return StatusDigest(
             connection: connection,
             pods: topology.pods.map { rollup(of: $0).status },

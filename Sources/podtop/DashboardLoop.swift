@@ -66,6 +66,7 @@ final class DashboardLoop {
         let framePacing = 0.25
         var lastFrame = Date.distantPast
         var dirty = true
+        var lastDigest = state.statusDigest
         while true {
             if let signal = terminal.pendingSignal { return .signal(signal) }
             if appliedTheme != state.themeIndex {
@@ -113,9 +114,10 @@ final class DashboardLoop {
             // (up to a second of a flood's lines) is taken in; the next turn takes it.
             let inbound = inputs.isEmpty ? inbox.drain() : []
             if !inbound.isEmpty {
-                let before = state.statusDigest
                 for event in inbound { effects += state.handle(event) }
-                if state.statusDigest != before { dirty = true }
+                let digest = state.statusDigest
+                if digest != lastDigest { dirty = true }
+                lastDigest = digest
             }
             for effect in effects {
                 if case .quit = effect { return .quit }
