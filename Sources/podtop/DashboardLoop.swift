@@ -58,7 +58,7 @@ final class DashboardLoop {
         var appliedTheme = -1
         var lastClockSecond = -1
         // Keys redraw at once; a change to what the screen says about the fleet (a replica's
-        // phase, a pod's or service's status, the connection: `StatusDigest`) at most every
+        // phase, a service's class, the connection: `changesAtAGlance`) at most every
         // `framePacing`. Everything else — new figures, sparkline samples, log lines — waits
         // for the clock's frame, once a second. A fleet's logs arrive hundreds of times a
         // second and replace the whole pane each frame: drawn 3 or 4 times a second they cost
@@ -66,7 +66,6 @@ final class DashboardLoop {
         let framePacing = 0.25
         var lastFrame = Date.distantPast
         var dirty = true
-        var lastDigest = state.statusDigest
         while true {
             if let signal = terminal.pendingSignal { return .signal(signal) }
             if appliedTheme != state.themeIndex {
@@ -113,11 +112,9 @@ final class DashboardLoop {
             // A person waiting comes first: the frame answering a key is drawn before the inbox
             // (up to a second of a flood's lines) is taken in; the next turn takes it.
             let inbound = inputs.isEmpty ? inbox.drain() : []
-            if !inbound.isEmpty {
-                for event in inbound { effects += state.handle(event) }
-                let digest = state.statusDigest
-                if digest != lastDigest { dirty = true }
-                lastDigest = digest
+            for event in inbound {
+                if state.changesAtAGlance(event) { dirty = true }
+                effects += state.handle(event)
             }
             for effect in effects {
                 if case .quit = effect { return .quit }

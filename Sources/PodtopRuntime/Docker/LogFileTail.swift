@@ -40,39 +40,45 @@ final class LogFileTail {
     deinit { close(descriptor) }
 
     /// The lines appended since the last call, read through `buffer` (one for all the files
-    /// followed: 64 KiB each would be 10 MB on a fleet of 150). An `fstat` says how much there
-    /// is, so a file that did not change costs that one call.
+    /// followed: 64 KiB each would be 10 MB on a fleet of 150). A busy file costs one `pread`
+    /// (a short read is its end); only a file with nothing new is looked at further — has it
+    /// been truncated, or rotated?
     func readNew(through buffer: inout [UInt8]) -> [DockerLogDecoder.Line] {
-        guard let size = size() else { return [] }
-        if size < offset { offset = 0 }  // truncated in place: read it again from the start
-        if size > offset { return read(upTo: size, through: &buffer) }
-        guard rotates, rotated() else { return [] }
+        let lines = read(through: &buffer)
+        guard lines.isEmpty, let size = size() else { return lines }
+        if size < offset {  // truncated in place: read it again from the start
+            offset = 0
+            return read(through: &buffer)
+        }
+        guard rotates, rotated() else { return lines }
         // What the driver wrote just before renaming the file; then any file that was filled
         // and rotated in between two looks (ours is now `.N`: `.N-1` … `.1` came after it,
         // unless compressed); then the new file.
-        var lines = read(upTo: self.size() ?? offset, through: &buffer)
+        var rest = read(through: &buffer)
         if let ours = rotatedPosition(), ours > 1 {
             for number in stride(from: ours - 1, through: 1, by: -1) where reopen("\(path).\(number)") {
-                lines += read(upTo: self.size() ?? offset, through: &buffer)
+                rest += read(through: &buffer)
             }
         }
-        if reopen(path) { lines += read(upTo: self.size() ?? offset, through: &buffer) }
-        return lines
+        if reopen(path) { rest += read(through: &buffer) }
+        return rest
     }
 
     /// Unfinished messages, when the container is let go of.
     func finish() -> [DockerLogDecoder.Line] { decoder.finish() }
 
-    private func read(upTo end: off_t, through buffer: inout [UInt8]) -> [DockerLogDecoder.Line] {
+    /// Reads from the offset to the end of the file as it is now (at most `maxBytesPerLook`).
+    private func read(through buffer: inout [UInt8]) -> [DockerLogDecoder.Line] {
         var lines: [DockerLogDecoder.Line] = []
         var total = 0
-        while offset < end, total < Self.maxBytesPerLook {
-            let wanted = min(buffer.count, Int(end - offset))
+        while total < Self.maxBytesPerLook {
+            let wanted = buffer.count
             let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, wanted, offset) }
             guard count > 0 else { break }
             offset += off_t(count)
             total += count
             lines += decoder.feed(buffer[0..<count])
+            if count < wanted { break }
         }
         return lines
     }
