@@ -17,25 +17,14 @@ struct PodtopCommand: ParsableCommand {
             Config: --config PATH, else $XDG_CONFIG_HOME/podtop/config.yaml when it exists, \
             else the built-in DreamScape pods. Themes: bundled, plus \
             $XDG_CONFIG_HOME/podtop/themes/*.yaml.
-            """
+            """,
+        subcommands: [CheckCommand.self]
     )
 
-    @Flag(help: "Run on the built-in demo cluster (no container runtime needed).")
-    var demo = false
-
-    @Option(help: "Seed for the demo cluster: the same seed gives the same cluster.")
-    var seed: UInt64 = 1
-
-    @Option(help: ArgumentHelp(
-        "Docker or Podman API: unix:///path/docker.sock or tcp://host:port (default: $DOCKER_HOST, /var/run/docker.sock, then the Podman sockets).",
-        valueName: "url"))
-    var host: String?
+    @OptionGroup var source: RuntimeOptions
 
     @Option(name: .customLong("log-tail"), help: ArgumentHelp("Lines of each container's past log shown at start (default 50).", valueName: "lines"))
     var logTail: Int = 50
-
-    @Option(help: ArgumentHelp("Config file (YAML) describing pods, services and health URLs.", valueName: "path"))
-    var config: String?
 
     @Option(help: ArgumentHelp("Theme name or theme file path.", valueName: "name|path"))
     var theme: String?
@@ -64,7 +53,32 @@ struct PodtopCommand: ParsableCommand {
     @Flag(name: .customLong("list-themes"), help: "List the themes podtop can use, then exit.")
     var listThemes = false
 
+    @Flag(help: "Check the pods once, print a table and exit, as `podtop check` does (0 healthy, 1 degraded or slow, 2 down, 3 usage error); `podtop check --help` for JSON and --watch.")
+    var once = false
+
+    var demo: Bool { source.demo }
+    var seed: UInt64 { source.seed }
+    var host: String? { source.host }
+    var config: String? { source.config }
+
+    /// Usage errors exit 3 (what `podtop check` promises scripts), not ArgumentParser's 64.
+    static func main() {
+        ProcessStart.prepare()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(3)
+            }
+            exit(withError: error)
+        }
+    }
+
     func validate() throws {
+
         if let refresh, !(0.1...3600).contains(refresh) {
             throw ValidationError("--refresh takes seconds between 0.1 and 3600, not \(refresh)")
         }
@@ -80,6 +94,9 @@ struct PodtopCommand: ParsableCommand {
     }
 
     func run() throws {
+        if once {
+            throw ExitCode(OneShotCheck(source: source, output: CheckOptions(), noColor: noColor).run())
+        }
         let environment = ProcessInfo.processInfo.environment
         let settings: Settings
         do {
@@ -91,6 +108,7 @@ struct PodtopCommand: ParsableCommand {
             for theme in settings.themes { print(theme.name) }
             return
         }
+
         var runtime: any ContainerRuntime
         if demo {
             runtime = DemoCluster(topology: settings.config.topology, seed: seed)

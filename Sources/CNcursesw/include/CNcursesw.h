@@ -49,6 +49,12 @@ int podtop_locale_is_utf8(void);
 /// the signal (the main loop shuts down cleanly); crash signals restore the terminal, then
 /// re-raise so the process still dies with its signal and a core dump where enabled.
 void podtop_install_signal_handlers(void);
+
+/* One malloc arena for every thread (mallopt is not in Swift's Glibc module). */
+void podtop_use_one_malloc_arena(void);
+
+/* Unblocks SIGHUP, SIGINT, SIGQUIT, SIGTERM and SIGPIPE for this thread and those it starts. */
+void podtop_unblock_termination_signals(void);
 /// Call once curses knows the terminal: caches the sequences a crash handler writes.
 void podtop_prepare_crash_restore(void);
 /// The first shutdown signal received, or 0.

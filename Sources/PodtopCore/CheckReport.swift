@@ -1,0 +1,166 @@
+import Foundation
+
+/// What `podtop check` reports: one round of the runtime and every probe, with an overall
+/// status and the exit code it maps to. Field names are stable (snake_case in JSON; see
+/// `schemas/check.schema.json`), so scripts can rely on them.
+public struct CheckReport: Sendable, Equatable, Encodable {
+    public enum Overall: String, Sendable, Encodable, Comparable {
+        case healthy, degraded, down
+
+        /// 0 all healthy, 1 something degraded or slow, 2 a pod or service down or the runtime unreachable.
+        public var exitCode: Int32 {
+            switch self {
+            case .healthy: 0
+            case .degraded: 1
+            case .down: 2
+            }
+        }
+
+        public static func < (a: Overall, b: Overall) -> Bool { a.exitCode < b.exitCode }
+    }
+
+    public struct Runtime: Sendable, Equatable, Encodable {
+        public var kind: String
+        public var endpoint: String
+        public var version: String?
+        public var reachable: Bool
+        /// Why it could not be reached, in the runtime's words.
+        public var error: String?
+    }
+
+    public struct Probe: Sendable, Equatable, Encodable {
+        public var name: String
+        public var target: String
+        /// up, slow, degraded, down, timeout, or unknown (never probed).
+        public var `class`: String
+        public var latencyMs: Double?
+        public var checkedAt: Date?
+        /// The probe's own words: an error, or the per-dependency checks of a JSON body.
+        public var detail: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, target, `class`, detail
+            case latencyMs = "latency_ms", checkedAt = "checked_at"
+        }
+    }
+
+    public struct Pod: Sendable, Equatable, Encodable {
+        public struct Replicas: Sendable, Equatable, Encodable {
+            public var ready: Int
+            public var desired: Int
+        }
+
+        public var id: String
+        public var name: String
+        /// healthy, slow, updating, degraded, down, or unknown.
+        public var status: String
+        /// Which replica or service made the status what it is.
+        public var reason: String
+        public var replicas: Replicas
+        public var restarts: Int
+        public var services: [Probe]
+    }
+
+    public var checkedAt: Date
+    public var status: Overall
+    public var runtime: Runtime
+    public var pods: [Pod]
+    public var infrastructure: [Probe]
+
+    public var exitCode: Int32 { status.exitCode }
+
+    enum CodingKeys: String, CodingKey {
+        case checkedAt = "checked_at", status, exitCode = "exit_code", runtime, pods, infrastructure
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(checkedAt, forKey: .checkedAt)
+        try container.encode(status, forKey: .status)
+        try container.encode(exitCode, forKey: .exitCode)
+        try container.encode(runtime, forKey: .runtime)
+        try container.encode(pods, forKey: .pods)
+        try container.encode(infrastructure, forKey: .infrastructure)
+    }
+
+    /// One line of JSON (NDJSON when printed once per round), times in RFC 3339 with milliseconds.
+    public func json(pretty: Bool = false) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(CheckReport.timestamp(date))
+        }
+        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    public static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
+            .timeSeparator(.colon).timeZone(separator: .omitted))
+    }
+}
+
+extension CheckReport {
+    /// Builds the report from what one round gathered. `snapshot` nil with `runtimeError` set
+    /// means the runtime could not be reached.
+    public static func make(
+        topology: Topology, identity: RuntimeIdentity, snapshot: RuntimeSnapshot?, runtimeError: String?,
+        health: [HealthTarget: HealthSample], at now: Date
+    ) -> CheckReport {
+        func probe(_ key: HealthTarget, name: String, check: HealthCheck) -> Probe {
+            let sample = health[key]
+            return Probe(name: name, target: check.description, class: (sample?.verdict ?? .unknown).word.lowercased(),
+                         latencyMs: sample?.latencyMs.map { ($0 * 1000).rounded() / 1000 }, checkedAt: sample?.at,
+                         detail: sample?.detail ?? "not probed")
+        }
+        var overall = Overall.healthy
+        func worsen(_ to: Overall) { overall = max(overall, to) }
+        if snapshot == nil { worsen(.down) }
+
+        let pods = topology.pods.map { spec -> Pod in
+            let podSnapshot = snapshot?.pod(spec.id)
+            let services = spec.services.map { probe(.service(ServiceID(pod: spec.id, name: $0.name)), name: $0.name, check: $0.check) }
+            let verdicts = Dictionary(uniqueKeysWithValues: spec.services.map { service in
+                (service.name, health[.service(ServiceID(pod: spec.id, name: service.name))]?.verdict ?? .unknown)
+            })
+            let rollup = snapshot == nil
+                ? PodRollup(status: .unknown, reason: "the runtime could not be reached")
+                : PodRollup.of(spec: spec, snapshot: podSnapshot, health: verdicts)
+            worsen(overallOf(rollup.status))
+            for verdict in verdicts.values { worsen(overallOf(verdict)) }
+            return Pod(id: spec.id.rawValue, name: spec.displayName, status: rollup.status.word.lowercased(), reason: rollup.reason,
+                       replicas: Pod.Replicas(ready: podSnapshot?.readyCount ?? 0, desired: podSnapshot?.desiredReplicas ?? 0),
+                       restarts: podSnapshot?.replicas.reduce(0) { $0 + $1.restarts } ?? 0, services: services)
+        }
+        let infrastructure = topology.infrastructure.map { infra -> Probe in
+            let verdict = health[.infrastructure(infra.name)]?.verdict ?? .unknown
+            worsen(overallOf(verdict))
+            return probe(.infrastructure(infra.name), name: infra.name, check: infra.check)
+        }
+        return CheckReport(
+            checkedAt: now, status: overall,
+            runtime: Runtime(kind: identity.kind, endpoint: identity.endpoint, version: identity.version,
+                             reachable: snapshot != nil, error: runtimeError),
+            pods: pods, infrastructure: infrastructure
+        )
+    }
+
+    /// A pod down is down; anything short of healthy (slow, updating, degraded) is degraded.
+    static func overallOf(_ status: PodStatus) -> Overall {
+        switch status {
+        case .healthy: .healthy
+        case .down, .unknown: .down
+        case .slow, .progressing, .degraded: .degraded
+        }
+    }
+
+    /// A service refused, reset, failing or silent is down; slow or degraded is degraded.
+    static func overallOf(_ verdict: HealthClass) -> Overall {
+        switch verdict {
+        case .up: .healthy
+        case .slow, .degraded: .degraded
+        case .down, .timeout, .unknown: .down
+        }
+    }
+}

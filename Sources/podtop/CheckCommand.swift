@@ -1,0 +1,163 @@
+import ArgumentParser
+import Foundation
+import PodtopCore
+import PodtopRuntime
+
+/// `podtop check`: one round of the runtime and every probe, as a table or JSON, with an exit
+/// code for scripts, cron and CI — 0 healthy, 1 degraded or slow, 2 down or unreachable, 3 a
+/// usage or config error. Never touches the terminal's modes.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check the pods once and exit: 0 healthy, 1 degraded or slow, 2 down or unreachable, 3 usage or config error.",
+        discussion: "The same as `podtop --once`. --json prints one JSON document (schemas/check.schema.json); with --watch, one line per round."
+    )
+
+    @OptionGroup var source: RuntimeOptions
+    @OptionGroup var output: CheckOptions
+
+    @Flag(name: .customLong("no-color"), help: "No colour (also when NO_COLOR is set or stdout is not a terminal).")
+    var noColor = false
+
+    func validate() throws { try output.validate() }
+
+    func run() throws {
+        throw ExitCode(OneShotCheck(source: source, output: output, noColor: noColor).run())
+    }
+}
+
+/// Where the pods are: shared by the dashboard and `check`.
+struct RuntimeOptions: ParsableArguments {
+    @Flag(help: "Run on the built-in demo cluster (no container runtime needed).")
+    var demo = false
+
+    @Option(help: "Seed for the demo cluster: the same seed gives the same cluster.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp(
+        "Docker or Podman API: unix:///path/docker.sock or tcp://host:port (default: $DOCKER_HOST, /var/run/docker.sock, then the Podman sockets).",
+        valueName: "url"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("Config file (YAML) describing pods, services and health URLs.", valueName: "path"))
+    var config: String?
+}
+
+/// How `check` reports.
+struct CheckOptions: ParsableArguments {
+    @Flag(help: "Print one JSON document instead of a table.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Check again every SECONDS, one report per round (a line each with --json: NDJSON), until interrupted.", valueName: "seconds"))
+    var watch: Double?
+
+    @Flag(help: "Print only what is not healthy, nothing when all is (the JSON is always whole).")
+    var quiet = false
+
+    @Option(name: .customLong("pod"), help: ArgumentHelp("Only this pod, by id or name (repeatable), without the infrastructure: --pod core.", valueName: "pod"))
+    var pods: [String] = []
+
+    func validate() throws {
+        if let watch, !(0.2...86_400).contains(watch) {
+            throw ValidationError("--watch takes seconds between 0.2 and 86400, not \(watch)")
+        }
+    }
+}
+
+/// Runs the check rounds and prints them.
+struct OneShotCheck {
+    var source: RuntimeOptions
+    var output: CheckOptions
+    var noColor: Bool
+
+    /// The exit code of the last round printed.
+    func run() -> Int32 {
+        let environment = ProcessInfo.processInfo.environment
+        let settings: CheckSettings
+        do {
+            settings = try CheckSettings.resolve(source: source, pods: output.pods, environment: environment)
+        } catch {
+            Self.fail("podtop: \(error)", code: 3)
+        }
+        // A reader that went away (`| head -3`) or a ^C ends a watch at once: each round is one
+        // write, so no half line is left behind.
+        signal(SIGPIPE, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
+        let colour = !noColor && (environment["NO_COLOR"] ?? "").isEmpty && isatty(STDOUT_FILENO) == 1
+        let output = self.output
+        let finished = DispatchSemaphore(value: 0)
+        let result = ExitBox()
+        Task.detached {
+            let session = CheckSession(runtime: settings.runtime, prober: settings.prober, topology: settings.topology,
+                                       refresh: .milliseconds(Int64((output.watch ?? 1) * 1000)))
+            var code: Int32 = 0
+            repeat {
+                let started = ContinuousClock.now
+                let report = await session.round()
+                code = report.exitCode
+                let text = output.json ? report.json() + "\n"
+                    : CheckTable.render(report, quiet: output.quiet, colour: colour, watching: output.watch != nil)
+                guard Self.write(text) else { break }
+                if let watch = output.watch {
+                    try? await Task.sleep(until: started + .milliseconds(Int64(watch * 1000)), clock: .continuous)
+                }
+            } while output.watch != nil
+            await session.stop()
+            result.code = code
+            finished.signal()
+        }
+        finished.wait()
+        return result.code
+    }
+
+    /// All of `text` in one write where the pipe takes it; false once the reader has gone.
+    static func write(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { return false }
+            bytes = bytes.dropFirst(written)
+        }
+        return true
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(code)
+    }
+}
+
+private final class ExitBox: @unchecked Sendable {
+    // @unchecked: written once by the check task before it signals, read after the wait.
+    var code: Int32 = 0
+}
+
+/// Flags, environment and config resolved into a runtime, its probes and the pods to check.
+struct CheckSettings {
+    var topology: Topology
+    var runtime: any ContainerRuntime
+    var prober: HealthProber?
+
+    static func resolve(source: RuntimeOptions, pods: [String], environment: [String: String]) throws -> CheckSettings {
+        let config = try ConfigLoading.load(path: source.config, environment: environment)
+        var topology = config.topology
+        if !pods.isEmpty {
+            let wanted = Set(pods.map { $0.lowercased() })
+            let unknown = wanted.subtracting(topology.pods.flatMap { [$0.id.rawValue.lowercased(), $0.displayName.lowercased()] })
+            guard unknown.isEmpty else {
+                throw RuntimeError("no pod named \(unknown.sorted().joined(separator: ", ")); the pods are \(topology.pods.map(\.id.rawValue).joined(separator: ", "))")
+            }
+            topology.pods = topology.pods.filter { wanted.contains($0.id.rawValue.lowercased()) || wanted.contains($0.displayName.lowercased()) }
+            topology.infrastructure = []
+        }
+        if source.demo {
+            return CheckSettings(topology: topology, runtime: DemoCluster(topology: topology, seed: source.seed), prober: nil)
+        }
+        let endpoint = try DockerEndpoint.resolve(host: source.host, environment: environment)
+        // A check only reads: the transport refuses anything but GET and HEAD, and it needs no logs.
+        let runtime = ReadOnlyRuntime(DockerRuntime(endpoint: endpoint, topology: topology, followsLogs: false,
+                                                    policy: DockerRequestPolicy(readOnly: true)))
+        return CheckSettings(topology: topology, runtime: runtime, prober: HealthProber(topology: topology))
+    }
+}
