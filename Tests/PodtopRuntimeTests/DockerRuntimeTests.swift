@@ -258,7 +258,7 @@ struct DockerRuntimeTests {
 
         let local = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
         let (fromCgroups, localTask) = start(local)
-        let cgroupSnapshot = try #require(await fromCgroups.waitForSnapshot(seconds: 10, measured)).1
+        let cgroupSnapshot = try #require(await fromCgroups.waitForSnapshot(seconds: 20, measured)).1
         localTask.cancel()
         let version = try #require(CgroupStatsReader.host()).mounts.hasV1 ? "v1" : "v2"
         #expect(cgroupSnapshot.statsSource == "cgroup \(version)")
@@ -272,7 +272,7 @@ struct DockerRuntimeTests {
         let remote = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id), stats: .cgroups(unreadable))
         let (fromAPI, remoteTask) = start(remote)
         defer { remoteTask.cancel() }
-        let apiSnapshot = try #require(await fromAPI.waitForSnapshot(seconds: 10, measured)).1
+        let apiSnapshot = try #require(await fromAPI.waitForSnapshot(seconds: 20, measured)).1
         #expect(apiSnapshot.statsSource == "the API's one-shot stats")
     }
 

@@ -93,7 +93,10 @@ struct LogFileFollowingTests {
         let container = try TestDocker.run(testID, service: "core-pod", number: 1, tty: tty,
                                            extra: ["-v", "\(directory.path):/corpus:ro"],
                                            command: "cat /corpus/hostile.log; head -c 40000 /corpus/hostile.log >&2; echo >&2; echo done")
-        _ = try TestDocker.docker(["wait", container])
+        // Polled rather than `docker wait`: a test thread blocked for seconds starves the others'.
+        while try TestDocker.docker(["inspect", "--format", "{{.State.Running}}", container]).contains("true") {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         var fileDecoder = JSONFileLogDecoder()
         let fromFile = fileDecoder.feed(Array(try Data(contentsOf: URL(fileURLWithPath: try logPath(container))))) + fileDecoder.finish()
         let fromAPI = try await linesFromTheAPI(container, tty: tty)

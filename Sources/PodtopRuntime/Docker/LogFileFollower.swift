@@ -4,8 +4,8 @@ import PodtopCore
 /// Reads local containers' json-file logs straight from disk, instead of keeping one HTTP
 /// follow stream per container open on the daemon: on a fleet of 150 those streams cost podtop
 /// two thirds of its CPU (a request, a channel and a chunk decode per line) and the daemon a
-/// reader per container. One look at every file twice a second costs an `fstat` each
-/// when nothing changed (and a `stat` of its path for a file the driver rotates).
+/// reader per container. One look at every file twice a second costs a `pread` each (and, when
+/// nothing was new, an `fstat`, plus a `stat` of its path for a file the driver rotates).
 ///
 /// Used only when the daemon is on a local socket, the container logs with the json-file driver
 /// and its file is readable by this user; anything else is followed through the API.
@@ -28,8 +28,6 @@ actor LogFileFollower {
         followed[id] = Followed(tail: tail, source: source)
         return true
     }
-
-    func isFollowing(_ id: String) -> Bool { followed[id] != nil }
 
     /// Stops following a container that was removed; hands on its unfinished last message.
     func forget(_ id: String) -> [LogLine] {
