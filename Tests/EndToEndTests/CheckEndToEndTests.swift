@@ -22,7 +22,7 @@ final class CheckEndToEndTests {
         try "#!/bin/sh\nusleep 300000\nprintf 'Content-Type: application/json\\r\\n\\r\\n{\"status\":\"ok\"}'\n"
             .write(to: nap, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: nap.path)
-        (fastPort, slowPort, closedPort) = (Self.freePort(), Self.freePort(), Self.freePort())
+        (fastPort, slowPort, closedPort) = (LoopbackPort.free(), LoopbackPort.free(), LoopbackPort.free())
         for (role, port) in [("fast", fastPort), ("slow", slowPort)] {
             try TestDaemon.docker(["run", "-d", "--name", "check-\(testID)-\(role)", "--network", "host",
                                    "--label", "podtop.test=\(testID)", "--label", "podtop.role=\(role)",
@@ -161,34 +161,9 @@ final class CheckEndToEndTests {
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
     }
 
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     func waitUntilAnswering(_ port: Int) throws {
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = UInt16(port).bigEndian
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            close(fd)
-            if connected == 0 { return }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        Issue.record("nothing answered on 127.0.0.1:\(port)")
+        while !LoopbackPort.answers(port), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if !LoopbackPort.answers(port) { Issue.record("nothing answered on 127.0.0.1:\(port)") }
     }
 }

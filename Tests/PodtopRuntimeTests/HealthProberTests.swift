@@ -1,6 +1,7 @@
 import Foundation
 import PodtopCore
 import Testing
+import TestSupport
 @testable import PodtopRuntime
 
 /// A steerable server (Servers/steerable_server.py) on 127.0.0.1, for the life of a test.
@@ -67,7 +68,7 @@ final class SteerableServer: @unchecked Sendable {
     }
 
     @Test func refusedConnectionsAreDown() async throws {
-        let port = try freePort()
+        let port = LoopbackPort.free()
         let http = await probe(.http(url: "http://127.0.0.1:\(port)/health"))
         #expect(http.verdict == .down && http.detail == "connection refused")
         let tcp = await probe(.tcp(host: "127.0.0.1", port: port))
@@ -125,18 +126,5 @@ final class SteerableServer: @unchecked Sendable {
                 #expect(delay < 100, "the healthy service reported after \(delay) ms")
             }
         }
-    }
-
-    func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
