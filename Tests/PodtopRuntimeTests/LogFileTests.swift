@@ -140,7 +140,7 @@ struct LogFileFollowingTests {
         defer { task.cancel() }
         #expect(await recorder.waitFor(seconds: 20) { _ in recorder.logLines.contains { $0.text == "ready" } })
         try TestDocker.docker(["exec", container, "touch", "/tmp/go"])
-        #expect(await recorder.waitFor(seconds: 30) { _ in recorder.logLines.contains { $0.text == "finished" } })
+        #expect(await recorder.waitFor(seconds: 60) { _ in recorder.logLines.contains { $0.text == "finished" } })
         let numbers = recorder.logLines.compactMap { line -> Int? in
             guard line.text.hasPrefix("n ") else { return nil }
             return Int(line.text.dropFirst(2).prefix { $0 != " " })

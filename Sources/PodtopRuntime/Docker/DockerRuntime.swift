@@ -99,12 +99,18 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         } catch {
             return error.message
         }
+        // Containers removed while the daemon was away are not in the new list: let their files go.
+        if let logFiles {
+            let rest = await logFiles.forgetAll(except: Set(containers.keys))
+            if !rest.isEmpty { emit?(.logs(rest)) }
+        }
         report()
         return await withTaskGroup(of: String.self) { group in
             group.addTask { await self.followEvents(client) }
             group.addTask { await self.pollLoop(client, refresh: refresh) }
             if let logFiles = self.logFiles, let emit = self.emit {
-                // Files are read on their own: they outlive a lost daemon, and it loses no line.
+                // The tails outlive a session: after a reconnect each file is read on from
+                // where it was, so a daemon that went away loses no line.
                 group.addTask {
                     await logFiles.run(emit: emit)
                     return "stopped"

@@ -35,6 +35,10 @@ actor LogFileFollower {
         return gone.tail.finish().map { Self.logLine($0, gone.source) }
     }
 
+    func forgetAll(except kept: Set<String>) -> [LogLine] {
+        followed.keys.filter { !kept.contains($0) }.flatMap { forget($0) }
+    }
+
     /// Everything appended to any followed file since the last look.
     func look() -> [LogLine] {
         var lines: [LogLine] = []
