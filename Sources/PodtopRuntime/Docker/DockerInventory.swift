@@ -23,7 +23,6 @@ struct TrackedContainer: Sendable {
     var cgroup: CgroupCounters?
     var statsFromAPI = false
     var lastCgroupSample: CgroupSample?
-    var cgroupReads = 0
     var lastStats: DockerStatsSample?
     var cpuPercent: Double?
     var memoryBytes: UInt64?

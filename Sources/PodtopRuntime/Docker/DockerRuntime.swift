@@ -260,9 +260,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
             tracked.statsFromAPI = tracked.cgroup == nil
         }
         let previous = tracked.lastCgroupSample
-        let readsMemoryStat = previous?.inactiveFile == nil || tracked.cgroupReads % Self.memoryStatEvery == 0
-        tracked.cgroupReads &+= 1
-        guard var sample = tracked.cgroup?.read(at: now, memoryStat: readsMemoryStat) else {
+        guard let sample = tracked.cgroup?.read(at: now) else {
             // Gone between the list and now, or unreadable: the API answers this round, and the
             // files are looked for again after the container's next start.
             tracked.cgroup = nil
@@ -270,7 +268,6 @@ public actor DockerRuntime: PodRestarting, PodScaling {
             containers[id] = tracked
             return false
         }
-        if !readsMemoryStat { sample.inactiveFile = previous?.inactiveFile }
         if let previous {
             tracked.cpuPercent = CgroupSample.cpuPercent(previous: previous, current: sample) ?? tracked.cpuPercent
         }
@@ -279,10 +276,6 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         containers[id] = tracked
         return true
     }
-
-    /// CPU time and memory usage are read every refresh; the page cache that memory usage
-    /// leaves out (as the docker CLI does) every this many refreshes.
-    static let memoryStatEvery = 5
 
     static func describeStatsSource(fromCgroup: Int, fromAPI: Int, version: String?) -> String? {
         switch (fromCgroup, fromAPI) {
