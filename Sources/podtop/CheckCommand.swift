@@ -77,7 +77,7 @@ struct OneShotCheck {
         do {
             settings = try CheckSettings.resolve(source: source, pods: output.pods, environment: environment)
         } catch {
-            Self.fail("podtop: \(error)", code: 3)
+            PodtopCommand.fail("podtop: \(error)", code: 3)
         }
         // A reader that went away (`| head -3`) or a ^C ends a watch at once: each round is one
         // write, so no half line is left behind.
@@ -120,11 +120,6 @@ struct OneShotCheck {
             bytes = bytes.dropFirst(written)
         }
         return true
-    }
-
-    static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        Foundation.exit(code)
     }
 }
 

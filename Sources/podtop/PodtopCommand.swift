@@ -56,11 +56,6 @@ struct PodtopCommand: ParsableCommand {
     @Flag(help: "Check the pods once, print a table and exit, as `podtop check` does (0 healthy, 1 degraded or slow, 2 down, 3 usage error); `podtop check --help` for JSON and --watch.")
     var once = false
 
-    var demo: Bool { source.demo }
-    var seed: UInt64 { source.seed }
-    var host: String? { source.host }
-    var config: String? { source.config }
-
     /// Usage errors exit 3 (what `podtop check` promises scripts), not ArgumentParser's 64.
     static func main() {
         ProcessStart.prepare()
@@ -110,11 +105,11 @@ struct PodtopCommand: ParsableCommand {
         }
 
         var runtime: any ContainerRuntime
-        if demo {
-            runtime = DemoCluster(topology: settings.config.topology, seed: seed)
+        if source.demo {
+            runtime = DemoCluster(topology: settings.config.topology, seed: source.seed)
         } else {
             do {
-                let endpoint = try DockerEndpoint.resolve(host: host, environment: environment)
+                let endpoint = try DockerEndpoint.resolve(host: source.host, environment: environment)
                 // PODTOP_REQUEST_LOG: every request line the transport sends is appended there (an audit aid).
                 let journal = try environment["PODTOP_REQUEST_LOG"].map { path throws(RuntimeError) in try RequestJournal(path: path) }
                 runtime = DockerRuntime(endpoint: endpoint, topology: settings.config.topology, logTail: logTail,
@@ -150,7 +145,7 @@ struct PodtopCommand: ParsableCommand {
         )
         state.isWallboard = wallboard
         // The demo simulates its probes; a real runtime gets real ones.
-        let prober = demo ? nil : HealthProber(topology: settings.config.topology)
+        let prober = source.demo ? nil : HealthProber(topology: settings.config.topology)
         let loop = DashboardLoop(terminal: terminal, runtime: runtime, prober: prober, state: state, themes: themes,
                                  options: RenderOptions(glyphs: settings.ascii ? .ascii : .unicode,
                                                         sparklineStyle: SparklineStyle(rawValue: sparkline)))
@@ -175,7 +170,7 @@ struct Settings {
     var readOnly: Bool
 
     static func resolve(_ command: PodtopCommand, environment: [String: String]) throws(FileProblem) -> Settings {
-        let config = try ConfigLoading.load(path: command.config, environment: environment)
+        let config = try ConfigLoading.load(path: command.source.config, environment: environment)
         var catalog = try ThemeCatalog.load(environment: environment)
         let themeIndex = try catalog.select(command.theme ?? config.theme ?? "default")
         let utf8 = TerminalLocale.prepare()
