@@ -33,11 +33,14 @@ final class DockerLogStream: @unchecked Sendable {
         let lines = after.map { after in decoded.filter { ($0.time ?? .distantFuture) > after } } ?? decoded
         guard !lines.isEmpty else { return }
         newest = lines.last?.time ?? newest
-        emit?(.logs(lines.map(logLine)))
+        emit?(.logs(lines.map { $0.logLine(from: source) }))
     }
+}
 
-    private func logLine(_ line: DockerLogDecoder.Line) -> LogLine {
-        LogLine.fromUntrusted(line.bytes, at: line.time ?? Date(), source: source, stream: line.stream == .stderr ? .stderr : .stdout,
-                              writtenLength: line.writtenLength)
+extension DockerLogDecoder.Line {
+    /// The line as the log pane takes it, sanitised, from either of Docker's log sources.
+    func logLine(from source: LogSource) -> LogLine {
+        LogLine.fromUntrusted(bytes, at: time ?? Date(), source: source, stream: stream == .stderr ? .stderr : .stdout,
+                              writtenLength: writtenLength)
     }
 }

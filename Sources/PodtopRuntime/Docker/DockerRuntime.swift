@@ -179,8 +179,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         if event.action == "restart" { containers[id]?.observedRestarts += 1 }
         if event.action == "destroy" {
             containers[id] = nil
-            logTasks.removeValue(forKey: id)?.cancel()
-            await forgetLogFile(id)
+            await stopFollowingLogs(id)
             report()
             return
         }
@@ -205,8 +204,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         }
         for id in containers.keys where !seen.contains(id) {
             containers[id] = nil
-            logTasks.removeValue(forKey: id)?.cancel()
-            await forgetLogFile(id)
+            await stopFollowingLogs(id)
         }
         let toInspect = containers.values.filter { !$0.inspected && $0.pod != nil }.map(\.summary.id)
         await withTaskGroup(of: (String, DockerContainerInspect?).self) { group in
@@ -316,7 +314,10 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         }
     }
 
-    private func forgetLogFile(_ id: String) async {
+    /// A removed container: its stream or its file is let go of (the file's unfinished last
+    /// message handed on).
+    private func stopFollowingLogs(_ id: String) async {
+        logTasks.removeValue(forKey: id)?.cancel()
         guard let logFiles else { return }
         let rest = await logFiles.forget(id)
         if !rest.isEmpty { emit?(.logs(rest)) }

@@ -32,7 +32,7 @@ actor LogFileFollower {
     /// Stops following a container that was removed; hands on its unfinished last message.
     func forget(_ id: String) -> [LogLine] {
         guard let gone = followed.removeValue(forKey: id) else { return [] }
-        return gone.tail.finish().map { Self.logLine($0, gone.source) }
+        return gone.tail.finish().map { $0.logLine(from: gone.source) }
     }
 
     func forgetAll(except kept: Set<String>) -> [LogLine] {
@@ -43,7 +43,7 @@ actor LogFileFollower {
     func look() -> [LogLine] {
         var lines: [LogLine] = []
         for entry in followed.values {
-            lines += entry.tail.readNew(through: &readBuffer).map { Self.logLine($0, entry.source) }
+            lines += entry.tail.readNew(through: &readBuffer).map { $0.logLine(from: entry.source) }
         }
         return lines
     }
@@ -55,10 +55,5 @@ actor LogFileFollower {
             if !lines.isEmpty { emit(.logs(lines)) }
             do { try await Task.sleep(for: Self.lookInterval) } catch { return }
         }
-    }
-
-    private static func logLine(_ line: DockerLogDecoder.Line, _ source: LogSource) -> LogLine {
-        LogLine.fromUntrusted(line.bytes, at: line.time ?? Date(), source: source, stream: line.stream == .stderr ? .stderr : .stdout,
-                              writtenLength: line.writtenLength)
     }
 }
