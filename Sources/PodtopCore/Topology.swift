@@ -9,6 +9,12 @@ public struct Topology: Sendable, Equatable {
         self.infrastructure = infrastructure
     }
 
+    /// Every service and piece of infrastructure that is probed, with the key its results go under.
+    public var probes: [(key: HealthTarget, spec: ServiceSpec)] {
+        pods.flatMap { pod in pod.services.map { (HealthTarget.service(ServiceID(pod: pod.id, name: $0.name)), $0) } }
+            + infrastructure.map { (HealthTarget.infrastructure($0.name), $0) }
+    }
+
     public func pod(_ id: PodID) -> PodSpec? { pods.first { $0.id == id } }
 }
 

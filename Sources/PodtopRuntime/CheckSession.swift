@@ -34,7 +34,7 @@ public final class CheckSession: Sendable {
             health = await probed
         } else {
             await gathered.waitForAnswer(until: started + Self.connectTimeout)
-            await gathered.waitForHealth(of: Self.keys(of: topology), until: started + Self.connectTimeout)
+            await gathered.waitForHealth(of: topology.probes.map(\.key), until: started + Self.connectTimeout)
             health = gathered.state.health
         }
         let state = gathered.state
@@ -58,11 +58,6 @@ public final class CheckSession: Sendable {
             for await (key, sample) in group { samples[key] = sample }
             return samples
         }
-    }
-
-    static func keys(of topology: Topology) -> [HealthTarget] {
-        topology.pods.flatMap { pod in pod.services.map { HealthTarget.service(ServiceID(pod: pod.id, name: $0.name)) } }
-            + topology.infrastructure.map { .infrastructure($0.name) }
     }
 }
 

@@ -34,17 +34,7 @@ public final class HealthProber: Sendable {
     private let loop: any EventLoop
 
     public init(topology: Topology) {
-        var targets: [Target] = []
-        for pod in topology.pods {
-            for service in pod.services {
-                targets.append(Target(key: .service(ServiceID(pod: pod.id, name: service.name)), check: service.check,
-                                      thresholds: service.thresholds, schedule: service.schedule))
-            }
-        }
-        for infra in topology.infrastructure {
-            targets.append(Target(key: .infrastructure(infra.name), check: infra.check, thresholds: infra.thresholds, schedule: infra.schedule))
-        }
-        self.targets = targets
+        targets = topology.probes.map { Target(key: $0.key, check: $0.spec.check, thresholds: $0.spec.thresholds, schedule: $0.spec.schedule) }
         loop = MultiThreadedEventLoopGroup.singleton.next()
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.idleTimeout = .seconds(60)
