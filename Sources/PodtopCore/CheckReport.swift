@@ -121,9 +121,7 @@ extension CheckReport {
         let pods = topology.pods.map { spec -> Pod in
             let podSnapshot = snapshot?.pod(spec.id)
             let services = spec.services.map { probe(.service(ServiceID(pod: spec.id, name: $0.name)), name: $0.name, check: $0.check) }
-            let verdicts = Dictionary(uniqueKeysWithValues: spec.services.map { service in
-                (service.name, health[.service(ServiceID(pod: spec.id, name: service.name))]?.verdict ?? .unknown)
-            })
+            let verdicts = spec.serviceVerdicts { health[$0]?.verdict }
             let rollup = snapshot == nil
                 ? PodRollup(status: .unknown, reason: "the runtime could not be reached")
                 : PodRollup.of(spec: spec, snapshot: podSnapshot, health: verdicts)

@@ -162,3 +162,13 @@ enum Glob {
         return pi == p.count
     }
 }
+
+extension PodSpec {
+    /// Each service's latest class by name, `.unknown` where there is none: what a pod's rollup
+    /// weighs, from whichever record of probe results the caller keeps.
+    public func serviceVerdicts(_ verdict: (HealthTarget) -> HealthClass?) -> [String: HealthClass] {
+        Dictionary(uniqueKeysWithValues: services.map { service in
+            (service.name, verdict(.service(ServiceID(pod: id, name: service.name))) ?? .unknown)
+        })
+    }
+}

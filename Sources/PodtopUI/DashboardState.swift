@@ -151,9 +151,7 @@ public struct DashboardState: Sendable {
     public func history(_ target: HealthTarget) -> ServiceHealthHistory? { health[target] }
 
     public func healthByService(of pod: PodSpec) -> [String: HealthClass] {
-        Dictionary(uniqueKeysWithValues: pod.services.map { service in
-            (service.name, health[.service(ServiceID(pod: pod.id, name: service.name))]?.verdict ?? .unknown)
-        })
+        pod.serviceVerdicts { health[$0]?.verdict }
     }
 
     public func rollup(of pod: PodSpec) -> PodRollup {
