@@ -62,6 +62,64 @@ struct JSONFileLogDecoderTests {
     }
 }
 
+/// The follower on files the test writes the way the json-file driver does.
+struct LogFileFollowerTests {
+    /// The follower reads only the files inotify reports written (sweeps are switched off here),
+    /// so each change a json-file driver makes must be noticed through its events alone: an
+    /// append, a rotation (and the new file's writes after it), a rename whose new file comes a
+    /// look later, a truncation.
+    @Test func theFollowerNoticesEveryChangeThroughInotifyAlone() async throws {
+        let id = "f0110e4" + UUID().uuidString.prefix(8).lowercased()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-follow-\(id)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("\(id)-json.log").path
+        func append(_ texts: String..., to file: String = path) throws {
+            let entries = texts.map { #"{"log":"\#($0)\n","stream":"stdout","time":"2026-11-30T22:00:00.000000000Z"}"# + "\n" }.joined()
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(entries.utf8))
+            try handle.close()
+        }
+        func create(_ texts: String...) throws {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            for text in texts { try append(text) }
+        }
+        let follower = LogFileFollower(looksPerSweep: .max)
+        func look() async -> [String] { await follower.look().map(\.text) }
+
+        try create("a1", "a2")
+        #expect(await follower.follow(id, path: path, rotates: true, source: LogSource(pod: nil, service: nil, replica: "1"), lastLines: 50))
+        #expect(await look() == ["a1", "a2"])
+        #expect(await look() == [])
+        try append("a3")
+        #expect(await look() == ["a3"])
+
+        // The driver's rotation: the end of the old file, the rename, the new file.
+        try append("a4")
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        try create("a5")
+        #expect(await look() + look() == ["a4", "a5"])
+        #expect(await look() == [])
+        try append("a6")
+        #expect(await look() == ["a6"], "the new file is watched")
+
+        // Renamed away, and the new file created only after a look.
+        try FileManager.default.moveItem(atPath: path + ".1", toPath: path + ".2")
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        #expect(await look() == [])
+        try create("a7")
+        #expect(await look() + look() == ["a7"])
+
+        // Truncated in place.
+        #expect(await look() == [])
+        try FileHandle(forWritingTo: URL(fileURLWithPath: path)).truncate(atOffset: 0)
+        #expect(await look() == [])
+        try append("a8")
+        #expect(await look() == ["a8"])
+    }
+}
+
 @Suite(.enabled(if: TestDocker.available, "needs the test daemon that scripts/test starts"))
 struct LogFileFollowingTests {
     func logPath(_ container: String) throws -> String {

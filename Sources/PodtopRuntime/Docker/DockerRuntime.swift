@@ -221,6 +221,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
                     // A new process (a restart): look for its cgroup again.
                     containers[id]?.pid = inspect.state.pid
                     containers[id]?.cgroup = nil
+                    containers[id]?.lastCgroupSample = nil
                     containers[id]?.statsFromAPI = false
                 }
             }
@@ -258,7 +259,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
             tracked.statsFromAPI = tracked.cgroup == nil
         }
         let previous = tracked.lastCgroupSample
-        guard let sample = tracked.cgroup?.read(at: now) else {
+        guard let sample = tracked.cgroup?.read(at: now, previous: tracked.lastCgroupSample) else {
             // Gone between the list and now, or unreadable: the API answers this round, and the
             // files are looked for again after the container's next start.
             tracked.cgroup = nil

@@ -4,8 +4,11 @@ import PodtopCore
 /// Reads local containers' json-file logs straight from disk, instead of keeping one HTTP
 /// follow stream per container open on the daemon: on a fleet of 150 those streams cost podtop
 /// two thirds of its CPU (a request, a channel and a chunk decode per line) and the daemon a
-/// reader per container. One look at every file twice a second costs a `pread` each (and, when
-/// nothing was new, an `fstat`, plus a `stat` of its path for a file the driver rotates).
+/// reader per container.
+///
+/// Twice a second it reads the files that inotify says were written (one `read` of the inotify
+/// descriptor, then one `pread` per written file); every `looksPerSweep` looks, and whenever
+/// inotify lost track, it looks at every file, as it does where inotify is not available.
 ///
 /// Used only when the daemon is on a local socket, the container logs with the json-file driver
 /// and its file is readable by this user; anything else is followed through the API.
@@ -17,8 +20,20 @@ actor LogFileFollower {
 
     private var followed: [String: Followed] = [:]
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private let changes = FileChangeWatch()
+    /// Containers looked at on every look: their file could not be watched, or was just
+    /// replaced by a rotation (what was written before its watch began is read next time).
+    private var lookedAtEveryTime: Set<String> = []
+    private var lookedAtOnce: Set<String> = []
+    private var looksSinceSweep = 0
+    /// A look at every file every 5 s, in case a change ever slips past inotify.
+    let looksPerSweep: Int
     /// The screen takes in new log lines at least once a second; twice as often is enough.
     static let lookInterval: Duration = .milliseconds(500)
+
+    init(looksPerSweep: Int = 10) {
+        self.looksPerSweep = looksPerSweep
+    }
 
     /// Starts following a container's file; false when it cannot be read (then the API must).
     func follow(_ id: String, path: String, rotates: Bool, source: LogSource, lastLines: Int) -> Bool {
@@ -26,12 +41,18 @@ actor LogFileFollower {
         // The daemon names the file after the container: never follow some other file.
         guard path.hasPrefix("/"), path.contains(id), let tail = LogFileTail(path: path, rotates: rotates, lastLines: lastLines) else { return false }
         followed[id] = Followed(tail: tail, source: source)
+        if changes?.watch(tail.openFilePath, as: id) != true { lookedAtEveryTime.insert(id) }
+        // Anything written between the opening and the watch.
+        lookedAtOnce.insert(id)
         return true
     }
 
     /// Stops following a container that was removed; hands on its unfinished last message.
     func forget(_ id: String) -> [LogLine] {
         guard let gone = followed.removeValue(forKey: id) else { return [] }
+        changes?.forget(id)
+        lookedAtEveryTime.remove(id)
+        lookedAtOnce.remove(id)
         return gone.tail.finish().map { $0.logLine(from: gone.source) }
     }
 
@@ -41,9 +62,27 @@ actor LogFileFollower {
 
     /// Everything appended to any followed file since the last look.
     func look() -> [LogLine] {
+        looksSinceSweep += 1
+        let changed = looksSinceSweep >= looksPerSweep ? nil : changes?.changed()
+        if changed == nil {
+            looksSinceSweep = 0
+            _ = changes?.changed()  // what is queued is covered by this sweep
+        }
+        let due = changed.map { Set($0.keys).union(lookedAtEveryTime).union(lookedAtOnce) } ?? Set(followed.keys)
+        lookedAtOnce = []
         var lines: [LogLine] = []
-        for entry in followed.values {
-            lines += entry.tail.readNew(through: &readBuffer).map { $0.logLine(from: entry.source) }
+        for id in due {
+            guard let entry = followed[id] else { continue }
+            let inode = entry.tail.inode
+            let renamed = changed?[id] == .renamed
+            lines += entry.tail.readNew(through: &readBuffer, renamed: renamed).map { $0.logLine(from: entry.source) }
+            if entry.tail.inode != inode {
+                // Rotated: watch the new file, and read what came before the watch began.
+                if changes?.watch(entry.tail.openFilePath, as: id) != true { lookedAtEveryTime.insert(id) }
+                lookedAtOnce.insert(id)
+            } else if renamed, entry.tail.rotates {
+                lookedAtOnce.insert(id)  // the driver has not yet created the new file
+            }
         }
         return lines
     }
