@@ -64,6 +64,26 @@ struct JSONFileLogDecoderTests {
 
 /// The follower on files the test writes the way the json-file driver does.
 struct LogFileFollowerTests {
+    /// The start of a file's last N lines, over lines far longer than the first block read.
+    @Test func theLastLinesAreFoundAcrossBlocksOfAnySize() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-last-lines-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let lines = (0..<400).map { number in String(repeating: "x", count: number % 37 == 0 ? 30_000 : number % 90) + " \(number)" }
+        let text = lines.joined(separator: "\n") + "\n"
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        let size = off_t(text.utf8.count)
+        for count in [1, 3, 50, 399] {
+            let start = Int(LogFileTail.startOfLastLines(fd, size: size, count: count))
+            let rest = String(decoding: Array(text.utf8)[start...], as: UTF8.self)
+            #expect(rest == lines.suffix(count).joined(separator: "\n") + "\n", "last \(count) lines")
+        }
+        #expect(LogFileTail.startOfLastLines(fd, size: size, count: 400) == 0)
+        #expect(LogFileTail.startOfLastLines(fd, size: size, count: 1_000) == 0)
+        #expect(LogFileTail.startOfLastLines(fd, size: size, count: 0) == size)
+    }
+
     /// The follower reads only the files inotify reports written (sweeps are switched off here),
     /// so each change a json-file driver makes must be noticed through its events alone: an
     /// append, a rotation (and the new file's writes after it), a rename whose new file comes a

@@ -37,10 +37,9 @@ public struct CgroupStatsReader: Sendable {
             candidates += locations(inProcessCgroup: text, containerID: containerID)
         }
         candidates += defaultLocations(containerID)
-        for candidate in candidates {
-            if let counters = CgroupCounters(candidate), counters.read() != nil { return counters }
-        }
-        return nil
+        // Opening all three files is proof enough: a cgroup that goes away later fails its read,
+        // and the API answers for it then.
+        return candidates.lazy.compactMap { CgroupCounters($0) }.first
     }
 
     /// The paths named in `/proc/PID/cgroup`: "HIERARCHY:CONTROLLERS:PATH" lines for v1, one
@@ -50,7 +49,7 @@ public struct CgroupStatsReader: Sendable {
         var cpuPath: String?, memoryPath: String?, unifiedPath: String?
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[2].contains(containerID) else { continue }
+            guard parts.count == 3, Self.path(parts[2], names: containerID) else { continue }
             let controllers = parts[1].split(separator: ",")
             if parts[0] == "0", controllers.isEmpty { unifiedPath = String(parts[2]) }
             if controllers.contains("cpuacct") { cpuPath = String(parts[2]) }
@@ -64,6 +63,14 @@ public struct CgroupStatsReader: Sendable {
             found.append(.v2(unified.directory(of: unifiedPath)))
         }
         return found
+    }
+
+    /// Whether a cgroup path has the container's ID in one of its parts ("docker/ID",
+    /// "docker-ID.scope", "libpod-ID"…), compared as bytes: 150 containers are located at start.
+    static func path(_ path: Substring, names id: String) -> Bool {
+        let path = Array(path.utf8), id = Array(id.utf8)
+        guard !id.isEmpty, path.count >= id.count else { return false }
+        return (0...(path.count - id.count)).contains { start in path[start] == id[0] && path[start..<(start + id.count)].elementsEqual(id) }
     }
 
     /// Docker's cgroupfs and systemd drivers, and Podman's, in that order.
