@@ -27,6 +27,14 @@ final class SteerableServer: @unchecked Sendable {
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
+    /// Connections accepted so far, counting the one this question comes over.
+    func connectionsAccepted() throws -> Int {
+        let fetch = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())"
+        let answer = try Spawn.run(["/usr/bin/env", "python3", "-c", fetch, url("/connections")], capture: true, check: true)
+        let object = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
+        return object?["connections"] as? Int ?? -1
+    }
+
     deinit { process.terminate() }
 }
 
@@ -65,6 +73,36 @@ final class SteerableServer: @unchecked Sendable {
         #expect(invalid.verdict == .up && invalid.detail.contains("not valid JSON"))
         let hang = await probe(.http(url: server.url("/hang")), timeoutMs: 300)
         #expect(hang.verdict == .timeout)
+    }
+
+    /// Probes of a keep-alive server share one connection; a server that closes a kept-alive
+    /// connection as the next probe arrives costs that probe a new connection, not a false DOWN;
+    /// a server that closes after each answer gets a new connection per probe.
+    @Test func connectionsAreKeptAliveAndReopenedWhenTheServerClosesThem() async throws {
+        let server = try SteerableServer()
+        let prober = HealthProber(topology: Topology(pods: [], infrastructure: []))
+        func connectionsOpened(probing path: String, times: Int) async throws -> Int {
+            let before = try server.connectionsAccepted()
+            for _ in 0..<times {
+                let sample = await prober.probeOnce(target(.http(url: server.url(path))))
+                #expect(sample.verdict == .up, "\(path): \(sample.detail)")
+            }
+            // Less the connection that asked the second time.
+            return try server.connectionsAccepted() - before - 1
+        }
+        var opened: [Int] = []
+        var failure: (any Error)?
+        do {
+            opened.append(try await connectionsOpened(probing: "/ok", times: 5))
+            // The first probe opens one; each next finds it closed under its request and opens another.
+            opened.append(try await connectionsOpened(probing: "/first-only", times: 3))
+            opened.append(try await connectionsOpened(probing: "/answer-and-close", times: 3))
+        } catch {
+            failure = error
+        }
+        await prober.shutdown()
+        if let failure { throw failure }
+        #expect(opened == [1, 3, 3])
     }
 
     @Test func refusedConnectionsAreDown() async throws {

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import PodtopCore
+import Synchronization
 
 /// Probes every service's health endpoint (HTTP GET) and every piece of infrastructure (TCP
 /// connect) on its own schedule, entirely on one NIO event loop: the schedule is a timer there,
@@ -12,8 +13,9 @@ import PodtopCore
 /// probe itself, and added its delay to the latency measured.
 ///
 /// A probe that hangs delays nothing else: its timeout is a timer of its own, below its
-/// interval, and every probe of a round is started before any answer is awaited. HTTP
-/// connections are kept alive between rounds.
+/// interval, and every probe of a round is started before any answer is awaited. Plain HTTP
+/// goes over one kept-alive connection per endpoint (`HTTPProbeConnection`); HTTPS through
+/// AsyncHTTPClient, whose pool keeps those alive.
 public final class HealthProber: Sendable {
     public struct Target: Sendable {
         public var key: HealthTarget
@@ -32,6 +34,8 @@ public final class HealthProber: Sendable {
     public let targets: [Target]
     private let http: HTTPClient
     private let loop: any EventLoop
+    /// One per plain-HTTP endpoint, made on first use and kept for the prober's life.
+    private let connections = Mutex<[String: HTTPProbeConnection]>([:])
 
     public init(topology: Topology) {
         targets = topology.probes.map { Target(key: $0.key, check: $0.spec.check, thresholds: $0.spec.thresholds, schedule: $0.spec.schedule) }
@@ -53,7 +57,7 @@ public final class HealthProber: Sendable {
         // loop's thread then wakes once per round rather than once per target, and on a
         // virtual machine a wake-up costs more than a probe.
         let rounds = Dictionary(grouping: targets) { $0.schedule.intervalMs }.map { intervalMs, group in
-            let probes = group.map { (target: $0, prepared: Self.prepare($0)) }
+            let probes = group.map { (target: $0, prepared: self.prepare($0)) }
             return loop.scheduleRepeatedTask(initialDelay: .zero, delay: Duration.milliseconds(Int64(intervalMs)).timeAmount) { _ in
                 for (target, prepared) in probes {
                     Self.probe(target, prepared, http: http, on: loop) { emit(.health(target.key, $0)) }
@@ -64,7 +68,7 @@ public final class HealthProber: Sendable {
             try? await Task.sleep(for: .seconds(3600))
         }
         for round in rounds { round.cancel() }
-        try? await http.shutdown()
+        await shutdown()
     }
 
     /// One probe of one target, as a round would make it.
@@ -72,32 +76,59 @@ public final class HealthProber: Sendable {
         let (http, loop) = (self.http, self.loop)
         return await withCheckedContinuation { continuation in
             loop.execute {
-                Self.probe(target, Self.prepare(target), http: http, on: loop) { continuation.resume(returning: $0) }
+                Self.probe(target, self.prepare(target), http: http, on: loop) { continuation.resume(returning: $0) }
             }
         }
     }
 
-    /// Closes the kept-alive connections of a prober whose `run` was never called.
-    public func shutdown() async { try? await http.shutdown() }
+    /// Closes the kept-alive connections (`run` does on its way out).
+    public func shutdown() async {
+        let open = connections.withLock { connections in
+            defer { connections = [:] }
+            return Array(connections.values)
+        }
+        try? await loop.submit { for connection in open { connection.close() } }.get()
+        try? await http.shutdown()
+    }
 
     /// What a probe needs, built once per target: a round reuses the request rather than parse
     /// the URL again.
     enum PreparedProbe: Sendable {
+        case keptAlive(HTTPProbeConnection)
         case http(HTTPClient.Request)
         case tcp(host: String, port: Int)
         case invalid(String)
     }
 
-    static func prepare(_ target: Target) -> PreparedProbe {
+    func prepare(_ target: Target) -> PreparedProbe {
         switch target.check {
         case .tcp(let host, let port):
             return .tcp(host: host, port: port)
         case .http(let url):
+            if let (host, port, path) = Self.plainHTTP(url) {
+                return .keptAlive(connections.withLock { connections in
+                    if let known = connections[url] { return known }
+                    let made = HTTPProbeConnection(host: host, port: port, target: path, loop: loop)
+                    connections[url] = made
+                    return made
+                })
+            }
             guard let request = try? HTTPClient.Request(url: url, method: .GET, headers: ["User-Agent": "podtop"]) else {
                 return .invalid("not a URL podtop can probe: \(url)")
             }
             return .http(request)
         }
+    }
+
+    /// Host, port and request target of an `http://` URL; nil for anything else (HTTPS).
+    static func plainHTTP(_ url: String) -> (host: String, port: Int, target: String)? {
+        guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http",
+              let host = components.host, !host.isEmpty, components.user == nil else { return nil }
+        let port = components.port ?? 80
+        guard (1...65535).contains(port) else { return nil }
+        var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        if let query = components.percentEncodedQuery { target += "?" + query }
+        return (host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port, target)
     }
 
     /// Starts one probe on `loop` (where it must be called); `done` runs there with the verdict.
@@ -108,6 +139,8 @@ public final class HealthProber: Sendable {
         let start = NIODeadline.now()
         let finish: @Sendable (ProbeOutcome) -> Void = { done(sample(target, outcome: $0, at: started)) }
         switch prepared {
+        case .keptAlive(let connection):
+            connection.probe(timeout: timeout, finish)
         case .tcp(let host, let port):
             ClientBootstrap(group: loop).connectTimeout(timeout).connect(host: host, port: port).whenComplete { result in
                 switch result {

@@ -6,6 +6,9 @@
   /hang            never answers                /close        closes the connection, no answer
   /degraded        200 {"status":"degraded","checks":{"db":"slow"}}
   /invalid-json    200 with a broken JSON body
+  /connections     200 {"connections": N}: how many connections it has accepted
+  /first-only      200 for a connection's first request; closes it, unanswered, at the next
+  /answer-and-close  200 with "Connection: close", then closes
 
 Prints its port on the first line of stdout, then serves until killed. With --tcp it only
 accepts TCP connections (and closes them): a stand-in for MongoDB or Redis.
@@ -18,8 +21,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # 40 ms to every answer on a kept-alive connection.
     disable_nagle_algorithm = True
 
+    connections = 0
+    lock = threading.Lock()
+
     def log_message(self, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        self.requests_here = 0
+        with Handler.lock:
+            Handler.connections += 1
 
     def reply(self, status, body, content_type="application/json"):
         data = body.encode()
@@ -31,7 +43,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path
-        if path == "/ok":
+        self.requests_here += 1
+        if path == "/connections":
+            with Handler.lock:
+                count = Handler.connections
+            self.reply(200, json.dumps({"connections": count}))
+        elif path == "/first-only" and self.requests_here > 1:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif path == "/first-only":
+            self.reply(200, json.dumps({"status": "ok"}))
+        elif path == "/answer-and-close":
+            self.close_connection = True
+            data = json.dumps({"status": "ok"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(data)
+        elif path == "/ok":
             self.reply(200, json.dumps({"status": "ok"}))
         elif path == "/plain":
             self.reply(200, "fine", "text/plain")
