@@ -142,7 +142,10 @@ public final class HealthProber: Sendable {
         case .keptAlive(let connection):
             connection.probe(timeout: timeout, finish)
         case .tcp(let host, let port):
-            ClientBootstrap(group: loop).connectTimeout(timeout).connect(host: host, port: port).whenComplete { result in
+            let bootstrap = ClientBootstrap(group: loop).connectTimeout(timeout)
+            // An IP literal needs no resolver (see HTTPProbeConnection).
+            let connecting = (try? SocketAddress(ipAddress: host, port: port)).map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: host, port: port)
+            connecting.whenComplete { result in
                 switch result {
                 case .success(let channel):
                     let latencyMs = Double((NIODeadline.now() - start).nanoseconds) / 1e6
