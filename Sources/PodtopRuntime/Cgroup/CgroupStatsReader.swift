@@ -47,13 +47,17 @@ public struct CgroupStatsReader: Sendable {
     /// number on another host (a socket forwarded from elsewhere) is never mistaken for it.
     func locations(inProcessCgroup text: String, containerID: String) -> [CgroupLocation] {
         var cpuPath: String?, memoryPath: String?, unifiedPath: String?
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3, Self.path(parts[2], names: containerID) else { continue }
-            let controllers = parts[1].split(separator: ",")
-            if parts[0] == "0", controllers.isEmpty { unifiedPath = String(parts[2]) }
-            if controllers.contains("cpuacct") { cpuPath = String(parts[2]) }
-            if controllers.contains("memory") { memoryPath = String(parts[2]) }
+        let id = Array(containerID.utf8)
+        // Split as bytes: splitting 150 files by Character was a tenth of podtop's start-up.
+        let colon = UInt8(ascii: ":"), comma = UInt8(ascii: ",")
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            let parts = line.split(separator: colon, maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, Self.path(Array(parts[2]), names: id) else { continue }
+            let path = String(decoding: parts[2], as: UTF8.self)
+            let controllers = parts[1].split(separator: comma)
+            if parts[0].elementsEqual("0".utf8), controllers.isEmpty { unifiedPath = path }
+            if controllers.contains(where: { $0.elementsEqual("cpuacct".utf8) }) { cpuPath = path }
+            if controllers.contains(where: { $0.elementsEqual("memory".utf8) }) { memoryPath = path }
         }
         var found: [CgroupLocation] = []
         if let cpuacct = mounts.cpuacct, let memory = mounts.memory, let cpuPath, let memoryPath {
@@ -65,10 +69,9 @@ public struct CgroupStatsReader: Sendable {
         return found
     }
 
-    /// Whether a cgroup path has the container's ID in one of its parts ("docker/ID",
-    /// "docker-ID.scope", "libpod-ID"…), compared as bytes: 150 containers are located at start.
-    static func path(_ path: Substring, names id: String) -> Bool {
-        let path = Array(path.utf8), id = Array(id.utf8)
+    /// Whether a cgroup path has the container's ID in it ("docker/ID", "docker-ID.scope",
+    /// "libpod-ID"…).
+    static func path(_ path: [UInt8], names id: [UInt8]) -> Bool {
         guard !id.isEmpty, path.count >= id.count else { return false }
         return (0...(path.count - id.count)).contains { start in path[start] == id[0] && path[start..<(start + id.count)].elementsEqual(id) }
     }

@@ -251,20 +251,26 @@ public actor DockerRuntime: PodRestarting, PodScaling {
     }
 
     /// Reads a container's cgroup counters, finding its files first if need be; false when the
-    /// daemon has to be asked instead.
+    /// daemon has to be asked instead. The container is changed where it is stored: copying it
+    /// out and back for each of 150 containers every second showed in the profile.
     private func readCgroup(_ id: String, at now: ContinuousClock.Instant) -> Bool {
-        guard let reader = cgroupReader, var tracked = containers[id], tracked.inspected, !tracked.statsFromAPI else { return false }
+        guard let reader = cgroupReader, let index = containers.index(forKey: id) else { return false }
+        return Self.readCgroup(into: &containers.values[index], id: id, reader: reader, at: now)
+    }
+
+    private static func readCgroup(into tracked: inout TrackedContainer, id: String, reader: CgroupStatsReader,
+                                   at now: ContinuousClock.Instant) -> Bool {
+        guard tracked.inspected, !tracked.statsFromAPI else { return false }
         if tracked.cgroup == nil {
             tracked.cgroup = reader.locate(containerID: id, pid: tracked.pid)
             tracked.statsFromAPI = tracked.cgroup == nil
         }
         let previous = tracked.lastCgroupSample
-        guard let sample = tracked.cgroup?.read(at: now, previous: tracked.lastCgroupSample) else {
+        guard let sample = tracked.cgroup?.read(at: now, previous: previous) else {
             // Gone between the list and now, or unreadable: the API answers this round, and the
             // files are looked for again after the container's next start.
             tracked.cgroup = nil
             tracked.statsFromAPI = true
-            containers[id] = tracked
             return false
         }
         if let previous {
@@ -272,7 +278,6 @@ public actor DockerRuntime: PodRestarting, PodScaling {
         }
         tracked.memoryBytes = sample.memoryUsedBytes
         tracked.lastCgroupSample = sample
-        containers[id] = tracked
         return true
     }
 
