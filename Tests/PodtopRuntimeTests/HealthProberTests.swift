@@ -105,6 +105,33 @@ final class SteerableServer: @unchecked Sendable {
         #expect(opened == [1, 3, 3])
     }
 
+    /// Two services with the same health URL (one process serving both) are probed in the same
+    /// round; each gets its own answer, not a TIMEOUT from the other's probe.
+    @Test func servicesSharingAURLAreEachProbed() async throws {
+        let server = try SteerableServer()
+        let schedule = ProbeSchedule(intervalMs: 1000, timeoutMs: 500)
+        let topology = Topology(pods: [PodSpec(id: PodID("p"), displayName: "P", services: [
+            ServiceSpec(name: "first", check: .http(url: server.url("/ok")), schedule: schedule),
+            ServiceSpec(name: "second", check: .http(url: server.url("/ok")), schedule: schedule),
+        ], selector: ContainerSelector([]))], infrastructure: [])
+        let prober = HealthProber(topology: topology)
+        let recorder = RuntimeRecorder()
+        let task = Task { await prober.run { recorder.record($0) } }
+        let rounds = await recorder.waitFor(seconds: 4) { events in
+            events.filter { if case .health = $0.1 { true } else { false } }.count >= 4
+        }
+        task.cancel()
+        await task.value
+        #expect(rounds)
+        var verdicts: [String: [HealthClass]] = [:]
+        for (_, event) in recorder.all {
+            guard case .health(.service(let id), let sample) = event else { continue }
+            verdicts[id.name, default: []].append(sample.verdict)
+        }
+        #expect(verdicts["first"]?.allSatisfy { $0 == .up } == true, "\(verdicts)")
+        #expect(verdicts["second"]?.allSatisfy { $0 == .up } == true, "\(verdicts)")
+    }
+
     @Test func refusedConnectionsAreDown() async throws {
         let port = LoopbackPort.free()
         let http = await probe(.http(url: "http://127.0.0.1:\(port)/health"))

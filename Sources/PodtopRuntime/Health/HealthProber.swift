@@ -34,8 +34,14 @@ public final class HealthProber: Sendable {
     public let targets: [Target]
     private let http: HTTPClient
     private let loop: any EventLoop
-    /// One per plain-HTTP endpoint, made on first use and kept for the prober's life.
-    private let connections = Mutex<[String: HTTPProbeConnection]>([:])
+    /// One per target and plain-HTTP URL, made on first use and kept for the prober's life: two
+    /// services sharing a URL must not share a connection, which carries one probe at a time.
+    private let connections = Mutex<[ConnectionKey: HTTPProbeConnection]>([:])
+
+    private struct ConnectionKey: Hashable {
+        let target: HealthTarget
+        let url: String
+    }
 
     public init(topology: Topology) {
         targets = topology.probes.map { Target(key: $0.key, check: $0.spec.check, thresholds: $0.spec.thresholds, schedule: $0.spec.schedule) }
@@ -106,10 +112,11 @@ public final class HealthProber: Sendable {
             return .tcp(host: host, port: port)
         case .http(let url):
             if let (host, port, path) = Self.plainHTTP(url) {
+                let key = ConnectionKey(target: target.key, url: url)
                 return .keptAlive(connections.withLock { connections in
-                    if let known = connections[url] { return known }
+                    if let known = connections[key] { return known }
                     let made = HTTPProbeConnection(host: host, port: port, target: path, loop: loop)
-                    connections[url] = made
+                    connections[key] = made
                     return made
                 })
             }
