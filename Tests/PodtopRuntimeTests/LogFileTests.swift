@@ -64,6 +64,37 @@ struct JSONFileLogDecoderTests {
 
 /// The follower on files the test writes the way the json-file driver does.
 struct LogFileFollowerTests {
+    /// A rotation that happens just before a look at every file (the sweep) is followed at that
+    /// look, not left until the next sweep: by then the driver may have rotated many times more.
+    @Test func aRotationSeenByASweepIsFollowedAtOnce() async throws {
+        let id = "5eeb0" + UUID().uuidString.prefix(8).lowercased()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-sweep-\(id)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("\(id)-json.log").path
+        func entry(_ text: String) -> Data {
+            Data((#"{"log":"\#(text)\n","stream":"stdout","time":"2026-11-30T22:00:00.000000000Z"}"# + "\n").utf8)
+        }
+        func append(_ text: String) throws {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: entry(text))
+            try handle.close()
+        }
+        FileManager.default.createFile(atPath: path, contents: entry("a1"))
+        let follower = LogFileFollower(looksPerSweep: 2)  // every second look is a sweep
+        func look() async -> [String] { await follower.look().map(\.text) }
+        #expect(await follower.follow(id, path: path, rotates: true, source: LogSource(pod: nil, service: nil, replica: "1"), lastLines: 50))
+        #expect(await look() == ["a1"])
+        #expect(await look() == [])  // a sweep
+        #expect(await look() == [])
+        // Written, rotated and the new file written, all before the next look, a sweep.
+        try append("a2")
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        FileManager.default.createFile(atPath: path, contents: entry("a3"))
+        #expect(await look() + look() == ["a2", "a3"])
+    }
+
     /// The start of a file's last N lines, over lines far longer than the first block read.
     @Test func theLastLinesAreFoundAcrossBlocksOfAnySize() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-last-lines-\(UUID().uuidString)").path

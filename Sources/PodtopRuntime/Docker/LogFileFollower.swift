@@ -63,18 +63,20 @@ actor LogFileFollower {
     /// Everything appended to any followed file since the last look.
     func look() -> [LogLine] {
         looksSinceSweep += 1
-        let changed = looksSinceSweep >= looksPerSweep ? nil : changes?.changed()
-        if changed == nil {
-            looksSinceSweep = 0
-            _ = changes?.changed()  // what is queued is covered by this sweep
-        }
-        let due = changed.map { Set($0.keys).union(lookedAtEveryTime).union(lookedAtOnce) } ?? Set(followed.keys)
+        // Nil: no inotify here, or its queue overflowed.
+        let changed = changes?.changed()
+        let sweep = changed == nil || looksSinceSweep >= looksPerSweep
+        if sweep { looksSinceSweep = 0 }
+        let due = sweep ? Set(followed.keys) : Set(changed?.keys.map { $0 } ?? []).union(lookedAtEveryTime).union(lookedAtOnce)
         lookedAtOnce = []
         var lines: [LogLine] = []
         for id in due {
             guard let entry = followed[id] else { continue }
             let inode = entry.tail.inode
-            let renamed = changed?[id] == .renamed
+            // Even in a sweep: a file both written and renamed since the last look must be followed
+            // to its successor now, or it would wait for the next sweep, many rotations later.
+            // When inotify lost events, any file may have been renamed.
+            let renamed = changed.map { $0[id] == .renamed } ?? (changes != nil)
             lines += entry.tail.readNew(through: &readBuffer, renamed: renamed).map { $0.logLine(from: entry.source) }
             if entry.tail.inode != inode {
                 // Rotated: watch the new file, and read what came before the watch began.
