@@ -1,0 +1,160 @@
+import Foundation
+
+/// The parts of a Kubernetes Pod object the dashboard shows, decoded from the API's JSON.
+public struct KubernetesPod: Decodable, Sendable, Equatable {
+    public var metadata: Metadata
+    public var spec: Spec
+    public var status: Status
+
+    public struct Metadata: Decodable, Sendable, Equatable {
+        public var name: String
+        public var namespace: String?
+        public var uid: String?
+        public var resourceVersion: String?
+        public var creationTimestamp: String?
+        public var deletionTimestamp: String?
+        public var labels: [String: String]?
+    }
+
+    public struct Spec: Decodable, Sendable, Equatable {
+        public var nodeName: String?
+        public var containers: [Container]
+        public var initContainers: [Container]?
+    }
+
+    public struct Container: Decodable, Sendable, Equatable {
+        public var name: String
+        public var image: String?
+        /// "Always" on an init container makes it a sidecar (Kubernetes 1.29+).
+        public var restartPolicy: String?
+    }
+
+    public struct Status: Decodable, Sendable, Equatable {
+        public var phase: String?
+        public var reason: String?
+        public var podIP: String?
+        public var startTime: String?
+        public var conditions: [Condition]?
+        public var containerStatuses: [ContainerStatus]?
+        public var initContainerStatuses: [ContainerStatus]?
+    }
+
+    public struct Condition: Decodable, Sendable, Equatable {
+        public var type: String
+        public var status: String
+    }
+
+    public struct ContainerStatus: Decodable, Sendable, Equatable {
+        public var name: String
+        public var ready: Bool
+        public var started: Bool?
+        public var restartCount: Int
+        public var image: String?
+        public var state: ContainerState?
+        public var lastState: ContainerState?
+    }
+
+    /// Exactly one of the three is set.
+    public struct ContainerState: Decodable, Sendable, Equatable {
+        public var waiting: Waiting?
+        public var running: Running?
+        public var terminated: Terminated?
+    }
+
+    public struct Waiting: Decodable, Sendable, Equatable {
+        public var reason: String?
+        public var message: String?
+    }
+
+    public struct Running: Decodable, Sendable, Equatable {
+        public var startedAt: String?
+    }
+
+    public struct Terminated: Decodable, Sendable, Equatable {
+        public var exitCode: Int
+        public var signal: Int?
+        public var reason: String?
+        public var message: String?
+    }
+}
+
+extension KubernetesPod {
+    /// The STATUS column as `kubectl get pods` prints it: the pod's reason or phase, then an init
+    /// container still at work ("Init:1/2", "Init:CrashLoopBackOff"), else the first container's
+    /// waiting or terminated reason ("CrashLoopBackOff", "OOMKilled", "ExitCode:1"), and
+    /// "Terminating" once the pod is being deleted.
+    public var kubectlStatus: String {
+        var reason = nonEmpty(status.reason) ?? status.phase ?? "Unknown"
+        var initializing = false
+        let initCount = spec.initContainers?.count ?? status.initContainerStatuses?.count ?? 0
+        for (index, container) in (status.initContainerStatuses ?? []).enumerated() {
+            if let terminated = container.state?.terminated, terminated.exitCode == 0 { continue }
+            // A sidecar (an init container that keeps running) that has started is done initialising.
+            let isSidecar = spec.initContainers?.first { $0.name == container.name }?.restartPolicy == "Always"
+            if isSidecar, container.started == true { continue }
+            if let terminated = container.state?.terminated {
+                if let why = nonEmpty(terminated.reason) {
+                    reason = "Init:" + why
+                } else if let signal = terminated.signal, signal != 0 {
+                    reason = "Init:Signal:\(signal)"
+                } else {
+                    reason = "Init:ExitCode:\(terminated.exitCode)"
+                }
+            } else if let why = nonEmpty(container.state?.waiting?.reason), why != "PodInitializing" {
+                reason = "Init:" + why
+            } else {
+                reason = "Init:\(index)/\(initCount)"
+            }
+            initializing = true
+            break
+        }
+        if !initializing {
+            var hasRunning = false
+            // kubectl walks the containers from the last to the first: the first one's reason wins.
+            for container in (status.containerStatuses ?? []).reversed() {
+                if let why = nonEmpty(container.state?.waiting?.reason) {
+                    reason = why
+                } else if let terminated = container.state?.terminated {
+                    if let why = nonEmpty(terminated.reason) {
+                        reason = why
+                    } else if let signal = terminated.signal, signal != 0 {
+                        reason = "Signal:\(signal)"
+                    } else {
+                        reason = "ExitCode:\(terminated.exitCode)"
+                    }
+                } else if container.ready, container.state?.running != nil {
+                    hasRunning = true
+                }
+            }
+            // A container that completed beside others still running: the pod runs.
+            if reason == "Completed", hasRunning {
+                reason = isReady ? "Running" : "NotReady"
+            }
+        }
+        if metadata.deletionTimestamp != nil {
+            reason = status.reason == "NodeLost" ? "Unknown" : "Terminating"
+        }
+        return reason
+    }
+
+    /// READY's "n/m": containers ready of containers.
+    public var readyContainers: (ready: Int, total: Int) {
+        ((status.containerStatuses ?? []).filter(\.ready).count, spec.containers.count)
+    }
+
+    /// RESTARTS: every container's restarts, init containers' included.
+    public var restarts: Int {
+        (status.containerStatuses ?? []).reduce(0) { $0 + $1.restartCount }
+            + (status.initContainerStatuses ?? []).reduce(0) { $0 + $1.restartCount }
+    }
+
+    /// The `Ready` condition: the pod is in its Services' endpoints.
+    public var isReady: Bool {
+        status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
+    }
+
+    private func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// A Kubernetes resource quantity ("250m", "2274433n", "18924Ki", "1.5Gi", "1e3"), held exactly:
+/// a decimal for the number and the suffix's power, so that "128M" and "128Mi" differ by what
+/// they differ by and a nanocore count is not rounded through a Double.
+///
+/// The grammar is the API server's:
+/// `[+-]? (digits[.digits*] | .digits) (Ki|Mi|Gi|Ti|Pi|Ei | n|u|m|k|M|G|T|P|E | [eE][+-]?digits)?`,
+/// suffixes case-sensitive.
+public struct KubernetesQuantity: Equatable, Sendable, CustomStringConvertible {
+    public let value: Decimal
+    public let text: String
+
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        var index = 0
+        var negative = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        let numberStart = index
+        var integerDigits = 0, fractionDigits = 0, sawPoint = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if Self.isDigit(byte) {
+                if sawPoint { fractionDigits += 1 } else { integerDigits += 1 }
+            } else if byte == UInt8(ascii: "."), !sawPoint {
+                sawPoint = true
+            } else {
+                break
+            }
+            index += 1
+        }
+        // "5." is a number, ".5" is, "." is not.
+        guard integerDigits > 0 || fractionDigits > 0,
+              let number = Decimal(string: String(decoding: bytes[numberStart..<index], as: UTF8.self), locale: Locale(identifier: "en_US_POSIX"))
+        else { return nil }
+        guard let scale = Self.scale(ofSuffix: bytes[index...]) else { return nil }
+        value = (negative ? -number : number) * scale
+        self.text = text
+    }
+
+    public var description: String { text }
+
+    /// ⌈value × 10⁹⌉, as the API server rounds a scaled value (CPU in nanocores).
+    public var nanoUnits: Int64? { Self.ceiling(value * 1_000_000_000) }
+    /// ⌈value × 10³⌉ (CPU in millicores).
+    public var milliUnits: Int64? { Self.ceiling(value * 1000) }
+    /// ⌈value⌉ (memory in bytes).
+    public var units: Int64? { Self.ceiling(value) }
+
+    private static func ceiling(_ decimal: Decimal) -> Int64? {
+        var input = decimal, rounded = Decimal()
+        NSDecimalRound(&rounded, &input, 0, .up)
+        guard rounded.magnitude <= Decimal(Int64.max) else { return nil }
+        return NSDecimalNumber(decimal: rounded).int64Value
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private static func scale(ofSuffix suffix: ArraySlice<UInt8>) -> Decimal? {
+        let text = String(decoding: suffix, as: UTF8.self)
+        switch text {
+        case "": return 1
+        case "Ki": return power(2, 10)
+        case "Mi": return power(2, 20)
+        case "Gi": return power(2, 30)
+        case "Ti": return power(2, 40)
+        case "Pi": return power(2, 50)
+        case "Ei": return power(2, 60)
+        case "n": return power(10, -9)
+        case "u": return power(10, -6)
+        case "m": return power(10, -3)
+        case "k": return power(10, 3)
+        case "M": return power(10, 6)
+        case "G": return power(10, 9)
+        case "T": return power(10, 12)
+        case "P": return power(10, 15)
+        case "E": return power(10, 18)
+        default:
+            // An exponent: e or E, an optional sign, digits.
+            guard let first = suffix.first, first == UInt8(ascii: "e") || first == UInt8(ascii: "E") else { return nil }
+            var rest = suffix.dropFirst()
+            var negative = false
+            if let sign = rest.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+                negative = sign == UInt8(ascii: "-")
+                rest = rest.dropFirst()
+            }
+            guard !rest.isEmpty, rest.count <= 3, rest.allSatisfy(isDigit),
+                  let exponent = Int(String(decoding: rest, as: UTF8.self)) else { return nil }
+            return power(10, negative ? -exponent : exponent)
+        }
+    }
+
+    private static func power(_ base: Int, _ exponent: Int) -> Decimal {
+        if exponent >= 0 { return pow(Decimal(base), exponent) }
+        return 1 / pow(Decimal(base), -exponent)
+    }
+}
