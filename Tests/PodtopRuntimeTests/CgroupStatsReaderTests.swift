@@ -72,43 +72,6 @@ import Testing
         #expect(CgroupStatsReader(mounts: reader.mounts, procRoot: "/nonexistent").locate(containerID: id, pid: 4242) == counters)
     }
 
-    /// `memory.stat` is read again only when the usage moves or its figure is 5 s old; in
-    /// between, a reading keeps the inactive file cache of the one before.
-    @Test func memoryBreakdownIsReadAgainWhenTheUsageMovesOrAfterFiveSeconds() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("cgroup-breakdown-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let id = "0123456789abcdef"
-        let scope = root.appendingPathComponent("docker/\(id)")
-        try FileManager.default.createDirectory(at: scope, withIntermediateDirectories: true)
-        let mebibyte: UInt64 = 1 << 20
-        func write(usage: UInt64, inactive: UInt64) throws {
-            try "usage_usec 1000\n".write(to: scope.appendingPathComponent("cpu.stat"), atomically: false, encoding: .utf8)
-            try "\(usage)\n".write(to: scope.appendingPathComponent("memory.current"), atomically: false, encoding: .utf8)
-            try "anon \(usage)\ninactive_file \(inactive)\n".write(to: scope.appendingPathComponent("memory.stat"), atomically: false, encoding: .utf8)
-        }
-        let mounts = CgroupMounts.parse(mountinfo: "30 24 0:26 / \(root.path) rw - cgroup2 cgroup2 rw\n")
-        try write(usage: 100 * mebibyte, inactive: 10 * mebibyte)
-        let counters = try #require(CgroupStatsReader(mounts: mounts, procRoot: "/nonexistent").locate(containerID: id, pid: nil))
-        let start = ContinuousClock.now
-        let first = try #require(counters.read(at: start))
-        #expect(first.memoryUsedBytes == 90 * mebibyte)
-
-        // The cache moved between the kernel's lists, the usage by less than 2 %: kept.
-        try write(usage: 101 * mebibyte, inactive: 30 * mebibyte)
-        let steady = try #require(counters.read(at: start + .seconds(1), previous: first))
-        #expect(steady.memoryUsedBytes == 91 * mebibyte)
-        // A page cache filled: the usage jumped, so the breakdown is read with it.
-        try write(usage: 124 * mebibyte, inactive: 34 * mebibyte)
-        let filled = try #require(counters.read(at: start + .seconds(2), previous: steady))
-        #expect(filled.memoryUsedBytes == 90 * mebibyte)
-        // Still, nothing is older than 5 s.
-        try write(usage: 124 * mebibyte, inactive: 54 * mebibyte)
-        let fresh = try #require(counters.read(at: start + .seconds(3), previous: filled))
-        #expect(fresh.memoryUsedBytes == 90 * mebibyte)
-        let aged = try #require(counters.read(at: start + .seconds(7), previous: fresh))
-        #expect(aged.memoryUsedBytes == 70 * mebibyte)
-    }
-
     @Test func unreadableFilesMeanNoCounters() throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("cgroup-empty-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)

@@ -266,7 +266,7 @@ public actor DockerRuntime: PodRestarting, PodScaling {
             tracked.statsFromAPI = tracked.cgroup == nil
         }
         let previous = tracked.lastCgroupSample
-        guard let sample = tracked.cgroup?.read(at: now, previous: previous) else {
+        guard let sample = tracked.cgroup?.read(at: now) else {
             // Gone between the list and now, or unreadable: the API answers this round, and the
             // files are looked for again after the container's next start.
             tracked.cgroup = nil

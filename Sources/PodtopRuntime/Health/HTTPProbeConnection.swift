@@ -58,8 +58,12 @@ final class HTTPProbeConnection: @unchecked Sendable {
     func probe(timeout: TimeAmount, _ done: @escaping (HealthProber.ProbeOutcome) -> Void) {
         loop.preconditionInEventLoop()
         // The interval is longer than the timeout, so a probe never meets the one before; if it
-        // ever did, the older one ends here rather than take the new one's answer.
-        finish(.timedOut)
+        // ever did, the older one ends here, and its connection with it: its answer could still
+        // come, and must not be taken for this probe's.
+        if inFlight != nil {
+            finish(.timedOut)
+            closeConnection()
+        }
         generation += 1
         let generation = generation
         let now = NIODeadline.now()
