@@ -144,7 +144,7 @@ final class LogFileTail {
     /// 10 MB read at start), each next one twice as big.
     static func startOfLastLines(_ fd: Int32, size: off_t, count: Int) -> off_t {
         guard count > 0 else { return size }
-        var block = [UInt8](repeating: 0, count: 256 * count)
+        var block = [UInt8](repeating: 0, count: min(256 * count, 1 << 20))
         var end = size
         var newlines = 0
         while end > 0 {

@@ -48,7 +48,8 @@ final class HTTPProbeConnection: @unchecked Sendable {
         address = try? SocketAddress(ipAddress: host, port: port)
         self.loop = loop
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target)
-        head.headers.add(name: "Host", value: port == 80 ? host : "\(host):\(port)")
+        let hostName = host.contains(":") ? "[\(host)]" : host  // an IPv6 literal goes in brackets
+        head.headers.add(name: "Host", value: port == 80 ? hostName : "\(hostName):\(port)")
         head.headers.add(name: "User-Agent", value: "podtop")
         head.headers.add(name: "Accept", value: "*/*")
         self.head = head
