@@ -35,7 +35,12 @@ final class SteerableServer: @unchecked Sendable {
         return object?["connections"] as? Int ?? -1
     }
 
-    deinit { process.terminate() }
+    /// SIGKILL, not `terminate()`'s SIGTERM: the test runner's threads block SIGTERM, the server
+    /// inherits that mask, and a blocked SIGTERM left a server behind after every test.
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
 }
 
 @Suite(.serialized) struct HealthProberTests {
