@@ -101,13 +101,15 @@ private final class Gathered: @unchecked Sendable {
 
     /// Until the runtime has either listed its containers or said why it cannot.
     func waitForAnswer(until deadline: ContinuousClock.Instant) async {
-        while !state.answered, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await wait(until: deadline) { $0.answered }
     }
 
     func waitForHealth(of keys: [HealthTarget], until deadline: ContinuousClock.Instant) async {
-        while ContinuousClock.now < deadline, !keys.allSatisfy({ state.health[$0] != nil }) {
+        await wait(until: deadline) { state in keys.allSatisfy { state.health[$0] != nil } }
+    }
+
+    private func wait(until deadline: ContinuousClock.Instant, for condition: (State) -> Bool) async {
+        while !condition(state), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
     }

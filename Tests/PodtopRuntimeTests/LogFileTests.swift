@@ -62,36 +62,65 @@ struct JSONFileLogDecoderTests {
     }
 }
 
+/// A container's json-file log in a directory of its own, written and rotated as the driver does.
+struct DriverLikeLogFile {
+    let id: String
+    let directory: URL
+    var path: String { directory.appendingPathComponent("\(id)-json.log").path }
+
+    init(idPrefix: String) throws {
+        id = idPrefix + UUID().uuidString.prefix(8).lowercased()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-follow-\(id)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    /// A new, empty file at the path, then the lines.
+    func create(_ texts: String...) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        try append(texts)
+    }
+
+    func append(_ texts: String...) throws { try append(texts) }
+
+    private func append(_ texts: [String]) throws {
+        let entries = texts.map { #"{"log":"\#($0)\n","stream":"stdout","time":"2026-11-30T22:00:00.000000000Z"}"# + "\n" }.joined()
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(entries.utf8))
+        try handle.close()
+    }
+
+    /// The driver's rotation: the file becomes `.1` (and any `.1` `.2`).
+    func rename() throws {
+        if FileManager.default.fileExists(atPath: path + ".1") { try FileManager.default.moveItem(atPath: path + ".1", toPath: path + ".2") }
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+    }
+
+    func follow(with follower: LogFileFollower) async -> Bool {
+        await follower.follow(id, path: path, rotates: true, source: LogSource(pod: nil, service: nil, replica: "1"), lastLines: 50)
+    }
+}
+
 /// The follower on files the test writes the way the json-file driver does.
 struct LogFileFollowerTests {
     /// A rotation that happens just before a look at every file (the sweep) is followed at that
     /// look, not left until the next sweep: by then the driver may have rotated many times more.
     @Test func aRotationSeenByASweepIsFollowedAtOnce() async throws {
-        let id = "5eeb0" + UUID().uuidString.prefix(8).lowercased()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-sweep-\(id)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("\(id)-json.log").path
-        func entry(_ text: String) -> Data {
-            Data((#"{"log":"\#(text)\n","stream":"stdout","time":"2026-11-30T22:00:00.000000000Z"}"# + "\n").utf8)
-        }
-        func append(_ text: String) throws {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            try handle.seekToEnd()
-            try handle.write(contentsOf: entry(text))
-            try handle.close()
-        }
-        FileManager.default.createFile(atPath: path, contents: entry("a1"))
+        let file = try DriverLikeLogFile(idPrefix: "5eeb0")
+        defer { file.remove() }
+        try file.create("a1")
         let follower = LogFileFollower(looksPerSweep: 2)  // every second look is a sweep
         func look() async -> [String] { await follower.look().map(\.text) }
-        #expect(await follower.follow(id, path: path, rotates: true, source: LogSource(pod: nil, service: nil, replica: "1"), lastLines: 50))
+        #expect(await file.follow(with: follower))
         #expect(await look() == ["a1"])
         #expect(await look() == [])  // a sweep
         #expect(await look() == [])
         // Written, rotated and the new file written, all before the next look, a sweep.
-        try append("a2")
-        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-        FileManager.default.createFile(atPath: path, contents: entry("a3"))
+        try file.append("a2")
+        try file.rename()
+        try file.create("a3")
         #expect(await look() + look() == ["a2", "a3"])
     }
 
@@ -120,53 +149,38 @@ struct LogFileFollowerTests {
     /// append, a rotation (and the new file's writes after it), a rename whose new file comes a
     /// look later, a truncation.
     @Test func theFollowerNoticesEveryChangeThroughInotifyAlone() async throws {
-        let id = "f0110e4" + UUID().uuidString.prefix(8).lowercased()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-follow-\(id)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("\(id)-json.log").path
-        func append(_ texts: String..., to file: String = path) throws {
-            let entries = texts.map { #"{"log":"\#($0)\n","stream":"stdout","time":"2026-11-30T22:00:00.000000000Z"}"# + "\n" }.joined()
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(entries.utf8))
-            try handle.close()
-        }
-        func create(_ texts: String...) throws {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            for text in texts { try append(text) }
-        }
+        let file = try DriverLikeLogFile(idPrefix: "f0110e4")
+        defer { file.remove() }
         let follower = LogFileFollower(looksPerSweep: .max)
         func look() async -> [String] { await follower.look().map(\.text) }
 
-        try create("a1", "a2")
-        #expect(await follower.follow(id, path: path, rotates: true, source: LogSource(pod: nil, service: nil, replica: "1"), lastLines: 50))
+        try file.create("a1", "a2")
+        #expect(await file.follow(with: follower))
         #expect(await look() == ["a1", "a2"])
         #expect(await look() == [])
-        try append("a3")
+        try file.append("a3")
         #expect(await look() == ["a3"])
 
         // The driver's rotation: the end of the old file, the rename, the new file.
-        try append("a4")
-        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-        try create("a5")
+        try file.append("a4")
+        try file.rename()
+        try file.create("a5")
         #expect(await look() + look() == ["a4", "a5"])
         #expect(await look() == [])
-        try append("a6")
+        try file.append("a6")
         #expect(await look() == ["a6"], "the new file is watched")
 
         // Renamed away, and the new file created only after a look.
-        try FileManager.default.moveItem(atPath: path + ".1", toPath: path + ".2")
-        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        try file.rename()
         #expect(await look() == [])
-        try create("a7")
+        try file.create("a7")
         #expect(await look() + look() == ["a7"])
 
         // Truncated in place.
         #expect(await look() == [])
-        try FileHandle(forWritingTo: URL(fileURLWithPath: path)).truncate(atOffset: 0)
+        try FileHandle(forWritingTo: URL(fileURLWithPath: file.path)).truncate(atOffset: 0)
         #expect(await look() == [])
-        try append("a8")
+        try file.append("a8")
         #expect(await look() == ["a8"])
     }
 }

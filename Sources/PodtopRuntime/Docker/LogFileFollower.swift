@@ -41,10 +41,15 @@ actor LogFileFollower {
         // The daemon names the file after the container: never follow some other file.
         guard path.hasPrefix("/"), path.contains(id), let tail = LogFileTail(path: path, rotates: rotates, lastLines: lastLines) else { return false }
         followed[id] = Followed(tail: tail, source: source)
-        if changes?.watch(tail.openFilePath, as: id) != true { lookedAtEveryTime.insert(id) }
-        // Anything written between the opening and the watch.
-        lookedAtOnce.insert(id)
+        watch(tail, as: id)
         return true
+    }
+
+    /// Watches the file a tail reads now (its first, or the one a rotation moved it to), and
+    /// looks at it at the next look too, for what was written before the watch began.
+    private func watch(_ tail: LogFileTail, as id: String) {
+        if changes?.watch(tail.openFilePath, as: id) != true { lookedAtEveryTime.insert(id) }
+        lookedAtOnce.insert(id)
     }
 
     /// Stops following a container that was removed; hands on its unfinished last message.
@@ -67,7 +72,7 @@ actor LogFileFollower {
         let changed = changes?.changed()
         let sweep = changed == nil || looksSinceSweep >= looksPerSweep
         if sweep { looksSinceSweep = 0 }
-        let due = sweep ? Set(followed.keys) : Set(changed?.keys.map { $0 } ?? []).union(lookedAtEveryTime).union(lookedAtOnce)
+        let due = sweep ? Set(followed.keys) : (changed.map { Set($0.keys) } ?? []).union(lookedAtEveryTime).union(lookedAtOnce)
         lookedAtOnce = []
         var lines: [LogLine] = []
         for id in due {
@@ -79,9 +84,7 @@ actor LogFileFollower {
             let renamed = changed.map { $0[id] == .renamed } ?? (changes != nil)
             lines += entry.tail.readNew(through: &readBuffer, renamed: renamed).map { $0.logLine(from: entry.source) }
             if entry.tail.inode != inode {
-                // Rotated: watch the new file, and read what came before the watch began.
-                if changes?.watch(entry.tail.openFilePath, as: id) != true { lookedAtEveryTime.insert(id) }
-                lookedAtOnce.insert(id)
+                watch(entry.tail, as: id)  // rotated
             } else if renamed, entry.tail.rotates {
                 lookedAtOnce.insert(id)  // the driver has not yet created the new file
             }

@@ -15,20 +15,13 @@ import NIOPosix
 /// gets a new one for each probe.
 final class HTTPProbeConnection: @unchecked Sendable {
     // @unchecked: every method runs on `loop`, the only place its state is touched.
-    let host: String
-    let port: Int
-    /// The address when `host` is an IP literal, as health URLs on loopback are: connecting to
-    /// it skips NIO's resolver and Happy Eyeballs, 40 % of a probe's CPU for a server that
-    /// closes each connection.
-    private let address: SocketAddress?
+    private let address: ProbeAddress
     private let head: HTTPRequestHead
     private let loop: any EventLoop
     private var channel: (any Channel)?
     private var inFlight: InFlight?
     /// Each probe's number: callbacks of an earlier probe's connect or channel find it changed.
     private var generation = 0
-
-    static let bodyLimit = 256 * 1024
 
     private struct InFlight {
         let done: (HealthProber.ProbeOutcome) -> Void
@@ -43,9 +36,7 @@ final class HTTPProbeConnection: @unchecked Sendable {
     }
 
     init(host: String, port: Int, target: String, loop: any EventLoop) {
-        self.host = host
-        self.port = port
-        address = try? SocketAddress(ipAddress: host, port: port)
+        address = ProbeAddress(host: host, port: port)
         self.loop = loop
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target)
         let hostName = host.contains(":") ? "[\(host)]" : host  // an IPv6 literal goes in brackets
@@ -61,36 +52,32 @@ final class HTTPProbeConnection: @unchecked Sendable {
         // The interval is longer than the timeout, so a probe never meets the one before; if it
         // ever did, the older one ends here, and its connection with it: its answer could still
         // come, and must not be taken for this probe's.
-        if inFlight != nil {
-            finish(.timedOut)
-            closeConnection()
-        }
+        if inFlight != nil { abandon(.timedOut) }
         generation += 1
         let generation = generation
         let now = NIODeadline.now()
         inFlight = InFlight(done: done, deadline: now + timeout, sentAt: now)
         inFlight?.timeout = loop.scheduleTask(deadline: now + timeout) { [self] in
             guard self.generation == generation else { return }
-            finish(.timedOut)
-            closeConnection()
+            abandon(.timedOut)
         }
         if let channel, channel.isActive {
             inFlight?.onReusedConnection = true
             send(on: channel)
         } else {
-            connect(generation)
+            connect()
         }
     }
 
     /// Closes the kept-alive connection (the prober is stopping).
     func close() {
         loop.preconditionInEventLoop()
-        finish(.failed("stopped"))
-        closeConnection()
+        abandon(.failed("stopped"))
     }
 
-    private func connect(_ generation: Int) {
+    private func connect() {
         guard let deadline = inFlight?.deadline else { return }
+        let generation = generation
         channel = nil
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(max(.milliseconds(1), deadline - .now()))
@@ -101,8 +88,7 @@ final class HTTPProbeConnection: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(ProbeResponseHandler(owner: self))
                 }
             }
-        (address.map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: host, port: port))
-            .whenComplete { [self] result in
+        address.connect(with: bootstrap).whenComplete { [self] result in
                 switch result {
                 case .success(let channel):
                     guard self.generation == generation, inFlight != nil else {
@@ -113,7 +99,7 @@ final class HTTPProbeConnection: @unchecked Sendable {
                     send(on: channel)
                 case .failure(let error):
                     guard self.generation == generation else { return }
-                    if case ChannelError.connectTimeout = error { finish(.timedOut) } else { finish(.failed(HealthProber.describe(error))) }
+                    finish(.connectFailed(error))
                 }
             }
     }
@@ -130,6 +116,12 @@ final class HTTPProbeConnection: @unchecked Sendable {
         let closing = channel
         channel = nil
         closing?.close(promise: nil)
+    }
+
+    /// Ends the probe in flight and closes its connection, whose answer may still come.
+    private func abandon(_ outcome: HealthProber.ProbeOutcome) {
+        finish(outcome)
+        closeConnection()
     }
 
     private func finish(_ outcome: HealthProber.ProbeOutcome) {
@@ -150,13 +142,13 @@ final class HTTPProbeConnection: @unchecked Sendable {
             inFlight?.keepAlive = response.isKeepAlive
         case .body(let buffer):
             // A health body is small; past the limit the rest is read and dropped.
-            let room = Self.bodyLimit - (inFlight?.body.count ?? 0)
+            let room = HealthProber.bodyLimit - (inFlight?.body.count ?? 0)
             if room > 0 { inFlight?.body.append(contentsOf: buffer.readableBytesView.prefix(room)) }
         case .end:
             guard let answer = inFlight else { return }
             let latency = NIODeadline.now() - answer.sentAt
             if !answer.keepAlive { closeConnection() }
-            finish(.answered(status: answer.status, body: answer.body, latencyMs: Double(latency.nanoseconds) / 1e6))
+            finish(.answered(status: answer.status, body: answer.body, latencyMs: latency.milliseconds))
         }
     }
 
@@ -167,7 +159,7 @@ final class HTTPProbeConnection: @unchecked Sendable {
         if probe.onReusedConnection, !probe.answered, error == nil || Self.isReset(error) {
             // Closed by the server while idle, crossing our request: once more on a new connection.
             inFlight?.onReusedConnection = false
-            connect(generation)
+            connect()
             return
         }
         finish(.failed(error.map(HealthProber.describe) ?? "connection closed before an answer"))

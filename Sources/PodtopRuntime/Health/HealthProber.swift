@@ -38,6 +38,9 @@ public final class HealthProber: Sendable {
     /// services sharing a URL must not share a connection, which carries one probe at a time.
     private let connections = Mutex<[ConnectionKey: HTTPProbeConnection]>([:])
 
+    /// The most of a health answer's body kept; the rest is read and dropped.
+    static let bodyLimit = 256 * 1024
+
     private struct ConnectionKey: Hashable {
         let target: HealthTarget
         let url: String
@@ -102,14 +105,14 @@ public final class HealthProber: Sendable {
     enum PreparedProbe: Sendable {
         case keptAlive(HTTPProbeConnection)
         case http(HTTPClient.Request)
-        case tcp(host: String, port: Int)
+        case tcp(ProbeAddress)
         case invalid(String)
     }
 
     func prepare(_ target: Target) -> PreparedProbe {
         switch target.check {
         case .tcp(let host, let port):
-            return .tcp(host: host, port: port)
+            return .tcp(ProbeAddress(host: host, port: port))
         case .http(let url):
             if let (host, port, path) = Self.plainHTTP(url) {
                 let key = ConnectionKey(target: target.key, url: url)
@@ -148,28 +151,25 @@ public final class HealthProber: Sendable {
         switch prepared {
         case .keptAlive(let connection):
             connection.probe(timeout: timeout, finish)
-        case .tcp(let host, let port):
-            let bootstrap = ClientBootstrap(group: loop).connectTimeout(timeout)
-            // An IP literal needs no resolver (see HTTPProbeConnection).
-            let connecting = (try? SocketAddress(ipAddress: host, port: port)).map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: host, port: port)
-            connecting.whenComplete { result in
+        case .tcp(let address):
+            address.connect(with: ClientBootstrap(group: loop).connectTimeout(timeout)).whenComplete { result in
                 switch result {
                 case .success(let channel):
-                    let latencyMs = Double((NIODeadline.now() - start).nanoseconds) / 1e6
+                    let latencyMs = (NIODeadline.now() - start).milliseconds
                     channel.close(promise: nil)
                     finish(.connected(latencyMs: latencyMs))
                 case .failure(let error):
-                    if case ChannelError.connectTimeout = error { finish(.timedOut) } else { finish(.failed(describe(error))) }
+                    finish(.connectFailed(error))
                 }
             }
         case .http(let request):
-            let task = http.execute(request: request, delegate: HealthResponseCollector(limit: 256 * 1024, startedAt: start),
+            let task = http.execute(request: request, delegate: HealthResponseCollector(limit: Self.bodyLimit, startedAt: start),
                                     eventLoop: .delegateAndChannel(on: loop), deadline: start + timeout)
             task.futureResult.whenComplete { result in
                 switch result {
                 case .success(let response):
                     finish(.answered(status: response.status, body: response.body,
-                                     latencyMs: Double(response.latency.nanoseconds) / 1e6))
+                                     latencyMs: response.latency.milliseconds))
                 case .failure(let error as HTTPClientError) where error == .deadlineExceeded || error == .readTimeout:
                     finish(.timedOut)
                 case .failure(let error):

@@ -59,38 +59,26 @@ public struct KubernetesQuantity: Equatable, Sendable, CustomStringConvertible {
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// The suffixes' powers: binary, then decimal.
+    private static let suffixScales: [String: Decimal] = [
+        "": 1, "Ki": power(2, 10), "Mi": power(2, 20), "Gi": power(2, 30), "Ti": power(2, 40), "Pi": power(2, 50), "Ei": power(2, 60),
+        "n": power(10, -9), "u": power(10, -6), "m": power(10, -3), "k": power(10, 3),
+        "M": power(10, 6), "G": power(10, 9), "T": power(10, 12), "P": power(10, 15), "E": power(10, 18),
+    ]
+
     private static func scale(ofSuffix suffix: ArraySlice<UInt8>) -> Decimal? {
-        let text = String(decoding: suffix, as: UTF8.self)
-        switch text {
-        case "": return 1
-        case "Ki": return power(2, 10)
-        case "Mi": return power(2, 20)
-        case "Gi": return power(2, 30)
-        case "Ti": return power(2, 40)
-        case "Pi": return power(2, 50)
-        case "Ei": return power(2, 60)
-        case "n": return power(10, -9)
-        case "u": return power(10, -6)
-        case "m": return power(10, -3)
-        case "k": return power(10, 3)
-        case "M": return power(10, 6)
-        case "G": return power(10, 9)
-        case "T": return power(10, 12)
-        case "P": return power(10, 15)
-        case "E": return power(10, 18)
-        default:
-            // An exponent: e or E, an optional sign, digits.
-            guard let first = suffix.first, first == UInt8(ascii: "e") || first == UInt8(ascii: "E") else { return nil }
-            var rest = suffix.dropFirst()
-            var negative = false
-            if let sign = rest.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-                negative = sign == UInt8(ascii: "-")
-                rest = rest.dropFirst()
-            }
-            guard !rest.isEmpty, rest.count <= 3, rest.allSatisfy(isDigit),
-                  let exponent = Int(String(decoding: rest, as: UTF8.self)) else { return nil }
-            return power(10, negative ? -exponent : exponent)
+        if let scale = suffixScales[String(decoding: suffix, as: UTF8.self)] { return scale }
+        // An exponent: e or E, an optional sign, digits.
+        guard let first = suffix.first, first == UInt8(ascii: "e") || first == UInt8(ascii: "E") else { return nil }
+        var rest = suffix.dropFirst()
+        var negative = false
+        if let sign = rest.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            negative = sign == UInt8(ascii: "-")
+            rest = rest.dropFirst()
         }
+        guard !rest.isEmpty, rest.count <= 3, rest.allSatisfy(isDigit),
+              let exponent = Int(String(decoding: rest, as: UTF8.self)) else { return nil }
+        return power(10, negative ? -exponent : exponent)
     }
 
     private static func power(_ base: Int, _ exponent: Int) -> Decimal {
