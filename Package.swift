@@ -18,6 +18,9 @@ let package = Package(
         // Already built for AsyncHTTPClient; named here because podtop imports NIO directly
         // (TCP connect probes, byte buffers).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Also already built for AsyncHTTPClient; named for the Kubernetes API's TLS (a
+        // kubeconfig's own CA, client certificates).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The only C in the project: ncursesw with wide characters on, wrappers for the macros
@@ -37,8 +40,9 @@ let package = Package(
         .target(
             name: "PodtopRuntime",
             dependencies: [
-                "PodtopCore",
+                "PodtopCore", "Yams",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

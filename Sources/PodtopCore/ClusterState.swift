@@ -15,10 +15,15 @@ public struct Replica: Sendable, Equatable, Identifiable {
     public var cpuPercent: Double?
     public var memoryBytes: UInt64?
     public var image: String
+    /// The runtime's own word for its state when it says more than the phase (Kubernetes:
+    /// kubectl's STATUS, "CrashLoopBackOff", "Init:1/2").
+    public var statusText: String?
+    /// Where it runs (a Kubernetes node), when the runtime says.
+    public var node: String?
 
     public init(
         id: String, name: String, phase: ReplicaPhase, restarts: Int = 0, startedAt: Date? = nil,
-        cpuPercent: Double? = nil, memoryBytes: UInt64? = nil, image: String = ""
+        cpuPercent: Double? = nil, memoryBytes: UInt64? = nil, image: String = "", statusText: String? = nil, node: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -28,6 +33,8 @@ public struct Replica: Sendable, Equatable, Identifiable {
         self.cpuPercent = cpuPercent
         self.memoryBytes = memoryBytes
         self.image = image
+        self.statusText = statusText
+        self.node = node
     }
 
     /// Ready means it serves traffic: healthy, or running without a health check.
@@ -39,11 +46,15 @@ public struct PodSnapshot: Sendable, Equatable {
     public var id: PodID
     public var desiredReplicas: Int
     public var replicas: [Replica]
+    /// The Kubernetes workloads behind the pod (empty for Docker and the demo): the scale
+    /// dialog names them and any autoscaler that would undo a manual scale.
+    public var workloads: [WorkloadInfo]
 
-    public init(id: PodID, desiredReplicas: Int, replicas: [Replica]) {
+    public init(id: PodID, desiredReplicas: Int, replicas: [Replica], workloads: [WorkloadInfo] = []) {
         self.id = id
         self.desiredReplicas = desiredReplicas
         self.replicas = replicas
+        self.workloads = workloads
     }
 
     public var readyCount: Int { replicas.filter(\.isReady).count }
@@ -62,6 +73,33 @@ public struct PodSnapshot: Sendable, Equatable {
     }
 }
 
+/// A Deployment or StatefulSet that makes up (part of) a Big Pod.
+public struct WorkloadInfo: Sendable, Equatable {
+    public var kind: String
+    public var name: String
+    public var desiredReplicas: Int
+    /// The autoscaler targeting it: it overrides a manual scale.
+    public var autoscaler: Autoscaler?
+
+    public struct Autoscaler: Sendable, Equatable {
+        public var name: String
+        public var minReplicas: Int
+        public var maxReplicas: Int
+        public init(name: String, minReplicas: Int, maxReplicas: Int) {
+            self.name = name
+            self.minReplicas = minReplicas
+            self.maxReplicas = maxReplicas
+        }
+    }
+
+    public init(kind: String, name: String, desiredReplicas: Int, autoscaler: Autoscaler? = nil) {
+        self.kind = kind
+        self.name = name
+        self.desiredReplicas = desiredReplicas
+        self.autoscaler = autoscaler
+    }
+}
+
 /// Everything a runtime knows at one moment.
 public struct RuntimeSnapshot: Sendable, Equatable {
     public var takenAt: Date
@@ -70,12 +108,17 @@ public struct RuntimeSnapshot: Sendable, Equatable {
     public var unmatched: [Replica]
     /// Where CPU and memory figures came from ("cgroup v1", "API one-shot stats"), for the details.
     public var statsSource: String?
+    /// Why there are no CPU and memory figures, when there are none ("metrics.k8s.io is not
+    /// served"); shown as "n/a" with this reason.
+    public var statsUnavailable: String?
 
-    public init(takenAt: Date, pods: [PodSnapshot], unmatched: [Replica] = [], statsSource: String? = nil) {
+    public init(takenAt: Date, pods: [PodSnapshot], unmatched: [Replica] = [], statsSource: String? = nil,
+                statsUnavailable: String? = nil) {
         self.takenAt = takenAt
         self.pods = pods
         self.unmatched = unmatched
         self.statsSource = statsSource
+        self.statsUnavailable = statsUnavailable
     }
 
     public func pod(_ id: PodID) -> PodSnapshot? { pods.first { $0.id == id } }

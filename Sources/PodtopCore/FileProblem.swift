@@ -13,6 +13,11 @@ public struct FileProblem: Error, Sendable, Equatable, CustomStringConvertible {
         self.problem = problem
     }
 
+    /// A problem with the whole file, not one place in it.
+    public init(file: String, problem: String) {
+        self.init(file: file, line: nil, field: nil, problem: problem)
+    }
+
     public var description: String {
         var text = file
         if let line { text += ":\(line)" }

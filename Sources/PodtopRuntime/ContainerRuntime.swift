@@ -18,3 +18,9 @@ public protocol PodRestarting: ContainerRuntime {
 public protocol PodScaling: ContainerRuntime {
     func scale(_ pod: PodID, to replicas: Int) async throws(RuntimeError) -> String
 }
+
+/// A runtime that can restart a single replica (Kubernetes: delete the pod, its controller
+/// makes a new one).
+public protocol ReplicaRestarting: ContainerRuntime {
+    func restartReplica(_ pod: PodID, replica: String) async throws(RuntimeError) -> String
+}

@@ -1,0 +1,182 @@
+import Foundation
+import PodtopCore
+import TestSupport
+@testable import PodtopRuntime
+
+/// The test API server (Servers/fake_kube_apiserver.py) on 127.0.0.1 with TLS, for the life of a
+/// test: a CA, server and client certificates made for the run, kubeconfigs for kubectl and for
+/// podtop, and the control port that steers it.
+final class FakeKubeAPIServer: @unchecked Sendable {
+    let process = Process()
+    let directory: URL
+    let port: Int
+    let controlPort: Int
+    var server: String { "https://127.0.0.1:\(port)" }
+    var certificates: URL { directory.appendingPathComponent("certs") }
+
+    static let namespace = "dreamscape-dev"
+    static let kubectl = "/usr/bin/kubectl"
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-kube-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Servers/fake_kube_apiserver.py").path
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, directory.appendingPathComponent("certs").path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        let ports = String(decoding: line, as: UTF8.self).split(separator: " ").compactMap { Int($0) }
+        guard ports.count == 2 else { throw RuntimeError("the test API server did not start (is openssl installed?)") }
+        port = ports[0]
+        controlPort = ports[1]
+    }
+
+    /// SIGKILL: the test runner's threads block SIGTERM, and the server would inherit that.
+    deinit {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    // MARK: - Steering
+
+    @discardableResult
+    func control(_ what: String, _ arguments: [String: Any] = [:]) throws -> Any {
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
+        let post = """
+            import sys, urllib.request
+            request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST")
+            print(urllib.request.urlopen(request).read().decode())
+            """
+        let answer = try Spawn.run(["/usr/bin/env", "python3", "-c", post, "http://127.0.0.1:\(controlPort)/control/\(what)", body],
+                                   capture: true, check: true)
+        return try JSONSerialization.jsonObject(with: Data(answer.utf8))
+    }
+
+    /// What the server holds: deployments (replicas, template annotations, status) and pods.
+    func state() throws -> [String: Any] {
+        try get("state") as? [String: Any] ?? [:]
+    }
+
+    /// Every request the server has answered: method, path, query, user, content type, body.
+    func requests() throws -> [[String: Any]] {
+        try get("requests") as? [[String: Any]] ?? []
+    }
+
+    private func get(_ what: String) throws -> Any {
+        let fetch = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())"
+        let answer = try Spawn.run(["/usr/bin/env", "python3", "-c", fetch, "http://127.0.0.1:\(controlPort)/control/\(what)"],
+                                   capture: true, check: true)
+        return try JSONSerialization.jsonObject(with: Data(answer.utf8))
+    }
+
+    func deployments() throws -> [String: [String: Any]] {
+        try state()["deployments"] as? [String: [String: Any]] ?? [:]
+    }
+
+    func pods() throws -> [String: [String: Any]] {
+        try state()["pods"] as? [String: [String: Any]] ?? [:]
+    }
+
+    /// Pod names of a deployment, by its app label.
+    func podNames(of deployment: String, includingTerminating: Bool = false) throws -> [String] {
+        try pods().filter { ($0.value["labels"] as? [String: String])?["app"] == deployment
+            && (includingTerminating || !($0.value["terminating"] as? Bool ?? false)) }
+            .map { String($0.key.split(separator: "/")[1]) }.sorted()
+    }
+
+    func addDeployment(_ name: String, pod: String?, replicas: Int = 1, containers: [String]? = nil,
+                       namespace: String = FakeKubeAPIServer.namespace) throws {
+        var labels: [String: String] = ["app.kubernetes.io/part-of": "dreamscape"]
+        if let pod { labels["dreamscape.pod"] = pod }
+        try control("deployment", ["namespace": namespace, "name": name, "labels": labels, "replicas": replicas,
+                                   "containers": containers ?? [name], "ready": true])
+    }
+
+    // MARK: - kubeconfig
+
+    enum Credential {
+        case clientCertificate
+        case clientCertificateData
+        case token(String)
+        case tokenFile(String)
+        case exec(script: String)
+        case none
+    }
+
+    /// Writes a kubeconfig for this server with one user of the given kind; returns its path.
+    func kubeconfig(_ credential: Credential = .clientCertificate, namespace: String = FakeKubeAPIServer.namespace,
+                    name: String = "kubeconfig") throws -> String {
+        let certs = certificates.path
+        let user: String
+        switch credential {
+        case .clientCertificate:
+            user = "client-certificate: \(certs)/client.crt\n    client-key: \(certs)/client.key"
+        case .clientCertificateData:
+            let cert = try Data(contentsOf: certificates.appendingPathComponent("client.crt")).base64EncodedString()
+            let key = try Data(contentsOf: certificates.appendingPathComponent("client.key")).base64EncodedString()
+            user = "client-certificate-data: \(cert)\n    client-key-data: \(key)"
+        case .token(let token):
+            user = "token: \(token)"
+        case .tokenFile(let path):
+            user = "tokenFile: \(path)"
+        case .exec(let script):
+            user = """
+                exec:
+                      apiVersion: client.authentication.k8s.io/v1
+                      command: \(script)
+                      interactiveMode: Never
+                      provideClusterInfo: true
+                """
+        case .none:
+            user = "{}"
+        }
+        let text = """
+            apiVersion: v1
+            kind: Config
+            current-context: dev
+            clusters:
+            - name: fake
+              cluster:
+                server: \(server)
+                certificate-authority: certs/ca.crt
+            users:
+            - name: ops
+              user:
+                \(user)
+            contexts:
+            - name: dev
+              context: {cluster: fake, user: ops, namespace: \(namespace)}
+            """
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func target(_ credential: Credential = .clientCertificate) throws -> KubernetesTarget {
+        let config = try KubeConfig.load(paths: [try kubeconfig(credential, name: "kubeconfig-\(UUID().uuidString.prefix(6))")])
+        return try config.target()
+    }
+
+    /// Runs the real kubectl against this server; returns its output (stderr included).
+    @discardableResult
+    func kubectl(_ arguments: [String], kubeconfig: String? = nil, check: Bool = true) throws -> String {
+        let config = try kubeconfig ?? self.kubeconfig()
+        return try Spawn.run([Self.kubectl, "--kubeconfig", config, "--cache-dir", directory.appendingPathComponent("kubectl-cache").path]
+                             + arguments, capture: true, check: check)
+    }
+
+    /// Waits (polling the server's state) until `condition` holds; false on time-out.
+    func wait(seconds: Double = 10, until condition: () throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try condition()
+    }
+}

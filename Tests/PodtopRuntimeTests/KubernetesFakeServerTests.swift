@@ -1,0 +1,80 @@
+import Foundation
+import PodtopCore
+import Testing
+@testable import PodtopRuntime
+
+/// The test API server must be faithful: the real kubectl runs against it and what kubectl
+/// prints, sends and changes must agree with what the server holds.
+@Suite(.serialized) struct KubernetesFakeServerTests {
+    @Test func kubectlListsThePodsAndDeploymentsTheServerHolds() throws {
+        let server = try FakeKubeAPIServer()
+        try server.addDeployment("auth-service", pod: "core", replicas: 2)
+        try server.addDeployment("voyage", pod: "experience", replicas: 1)
+        let listed = try JSONSerialization.jsonObject(with: Data(try server.kubectl(["get", "pods", "-o", "json"]).utf8)) as? [String: Any]
+        let items = listed?["items"] as? [[String: Any]] ?? []
+        let names = items.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }.sorted()
+        let held = try server.pods().keys.map { String($0.split(separator: "/")[1]) }.sorted()
+        #expect(names == held)
+        #expect(names.count == 3)
+        // kubectl's own table over the deployments, from the discovery documents and the list.
+        let table = try server.kubectl(["get", "deployments", "-o", "custom-columns=NAME:.metadata.name,REPLICAS:.spec.replicas,POD:.metadata.labels.dreamscape\\.pod", "--no-headers"])
+        #expect(table.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+                == ["auth-service 2 core", "voyage 1 experience"])
+    }
+
+    @Test func kubectlScaleChangesTheDeploymentAndItsPods() async throws {
+        let server = try FakeKubeAPIServer()
+        try server.addDeployment("auth-service", pod: "core", replicas: 1)
+        let said = try server.kubectl(["scale", "deployment/auth-service", "--replicas=3"])
+        #expect(said.contains("deployment.apps/auth-service scaled"))
+        #expect(try server.deployments()["\(FakeKubeAPIServer.namespace)/auth-service"]?["replicas"] as? Int == 3)
+        #expect(try await server.wait { try server.podNames(of: "auth-service").count == 3 })
+        // kubectl sent what the reference captured: a merge patch of the scale subresource.
+        let patch = try server.requests().first { $0["method"] as? String == "PATCH" }
+        #expect(patch?["path"] as? String == "/apis/apps/v1/namespaces/dreamscape-dev/deployments/auth-service/scale")
+        #expect(patch?["contentType"] as? String == "application/merge-patch+json")
+    }
+
+    @Test func kubectlRolloutRestartReplacesEveryPod() async throws {
+        let server = try FakeKubeAPIServer()
+        try server.addDeployment("user-service", pod: "core", replicas: 2)
+        let before = try server.podNames(of: "user-service")
+        let said = try server.kubectl(["rollout", "restart", "deployment/user-service"])
+        #expect(said.contains("restarted"))
+        let annotations = try server.deployments()["\(FakeKubeAPIServer.namespace)/user-service"]?["templateAnnotations"] as? [String: String]
+        #expect(annotations?["kubectl.kubernetes.io/restartedAt"] != nil)
+        // kubectl's own rollout status, which watches the deployment, sees the rollout finish.
+        let status = try server.kubectl(["rollout", "status", "deployment/user-service", "--timeout=20s"])
+        #expect(status.contains("successfully rolled out"))
+        let after = try server.podNames(of: "user-service")
+        #expect(after.count == 2)
+        #expect(Set(after).isDisjoint(with: before))
+    }
+
+    @Test func kubectlLogsShowsWhatTheContainerWrote() throws {
+        let server = try FakeKubeAPIServer()
+        try server.addDeployment("payment", pod: "commerce", replicas: 1)
+        let pod = try #require(try server.podNames(of: "payment").first)
+        try server.control("log", ["namespace": FakeKubeAPIServer.namespace, "pod": pod, "container": "payment",
+                                   "lines": ["charge ok id=1", "charge declined id=2"]])
+        let plain = try server.kubectl(["logs", pod, "--tail=2"])
+        #expect(plain == "charge ok id=1\ncharge declined id=2\n")
+        let stamped = try server.kubectl(["logs", pod, "--timestamps", "--tail=1"])
+        // The kubelet's fixed nine-digit fraction, then a space, then the line.
+        #expect(stamped.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z charge declined id=2\n/) != nil)
+    }
+
+    @Test func kubectlIsRefusedAsTheServerSays() throws {
+        let server = try FakeKubeAPIServer()
+        try server.addDeployment("ai", pod: "experience")
+        try server.control("token", ["token": "good-token", "user": "dash"])
+        try server.control("deny", ["user": "dash", "verb": "list", "resource": "pods"])
+        let tokenConfig = try server.kubeconfig(.token("good-token"), name: "token-config")
+        let refused = try server.kubectl(["get", "pods"], kubeconfig: tokenConfig, check: false)
+        #expect(refused.contains(#"Error from server (Forbidden): pods is forbidden: User "dash" cannot list resource "pods" in API group "" in the namespace "dreamscape-dev""#))
+        #expect(try server.kubectl(["get", "deployments", "--no-headers"], kubeconfig: tokenConfig).hasPrefix("ai "))
+        let badConfig = try server.kubeconfig(.token("wrong-token"), name: "bad-config")
+        let unauthorized = try server.kubectl(["get", "deployments"], kubeconfig: badConfig, check: false)
+        #expect(unauthorized.contains("You must be logged in to the server (Unauthorized)"))
+    }
+}
