@@ -34,6 +34,9 @@ public final class KubernetesClient: Sendable {
             throw RuntimeError("context \"\(target.contextName)\": a certificate or key is not valid PEM (\(error))")
         }
         if target.insecureSkipTLSVerify { tls.certificateVerification = .none }
+        // A stream podtop stops (a log no longer shown) is closed without waiting the default
+        // 5 s for the server's close_notify.
+        tls.shutdownTimeout = .milliseconds(500)
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         // Two watches, the metrics poll and one log stream per followed container.
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 512
@@ -71,6 +74,8 @@ public final class KubernetesClient: Sendable {
                 let bytes = try await response.body.collect(upTo: 512 * 1024 * 1024)
                 reply = Reply(status: response.status, body: Data(bytes.readableBytesView))
             } catch {
+                // A pooled connection the server had just closed: a GET is tried once more.
+                if method == .GET, attempt == 1, !Task.isCancelled { continue }
                 throw .unreachable(describe(error))
             }
             if reply.status == .unauthorized, attempt == 1, await tokens.canRenew {
@@ -104,6 +109,7 @@ public final class KubernetesClient: Sendable {
             do {
                 response = try await http.execute(request, timeout: .hours(24 * 365))
             } catch {
+                if attempt == 1, !Task.isCancelled { continue }
                 throw .unreachable(describe(error))
             }
             if response.status == .ok { return response.body }

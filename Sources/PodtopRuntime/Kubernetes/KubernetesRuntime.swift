@@ -70,7 +70,8 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         logFollowers.removeAll()
         if let client {
             self.client = nil
-            await client.shutdown()
+            // Not awaited: closing the old connections must not hold up the next attempt.
+            Task.detached { await client.shutdown() }
         }
     }
 
@@ -158,7 +159,11 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         apply: @Sendable (KubernetesWatchEvent<Object>) async -> Void
     ) async -> String {
         var version = start
+        /// Two expiries with nothing between them: the server answers 410 to its own list's
+        /// version (a compaction racing the list); the next list waits a second, not a spin.
+        var expiredInARow = 0
         while !Task.isCancelled {
+            if expiredInARow > 1 { try? await Task.sleep(for: .seconds(1)) }
             do throws(KubernetesAPIError) {
                 let body = try await client.stream(path, query: [
                     "watch": "1", "resourceVersion": version, "allowWatchBookmarks": "true", "timeoutSeconds": "300",
@@ -172,6 +177,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
                             switch event {
                             case .added(let object), .modified(let object), .deleted(let object):
                                 version = object.resourceVersion ?? version
+                                expiredInARow = 0
                             case .bookmark(let resourceVersion):
                                 version = resourceVersion
                             case .error(let status):
@@ -185,9 +191,13 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
                     if Task.isCancelled { return "stopped" }
                     // The stream broke mid-way: the server may be gone; the next request says.
                 }
-                if expired { version = try await relist() }
+                if expired {
+                    expiredInARow += 1
+                    version = try await relist()
+                }
             } catch {
                 if error.code == 410 {
+                    expiredInARow += 1
                     do throws(KubernetesAPIError) { version = try await relist() } catch { return error.description }
                     continue
                 }

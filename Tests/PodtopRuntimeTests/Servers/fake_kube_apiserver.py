@@ -14,7 +14,7 @@ the tests and must agree with it; see KubernetesFakeServerTests.
 Prints "PORT CONTROL_PORT" on the first line of stdout, then serves until killed. The tests
 steer it over plain HTTP on CONTROL_PORT (POST JSON to /control/<what>; GET /control/state).
 """
-import base64, hashlib, http.server, json, os, queue, random, socketserver, ssl, subprocess
+import base64, hashlib, http.server, json, os, queue, random, select, socketserver, ssl, subprocess
 import sys, threading, time, urllib.parse
 from datetime import datetime, timezone
 
@@ -131,7 +131,10 @@ class Cluster:
         CHANGED.notify_all()
 
     def compact(self):
-        self.compacted_below = self.rv + 1
+        # A write elsewhere in the cluster (the resource version is cluster-wide), then etcd's
+        # compaction at that revision: a watch from it works, one from any older one gets 410.
+        self.next_rv()
+        self.compacted_below = self.rv
         self.history = []
 
 
@@ -378,6 +381,16 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
+    def client_gone(self):
+        """True once the client has closed (or sent TLS close_notify): a real server notices,
+        and a client waiting for the answer to its close_notify must not wait."""
+        try:
+            if not select.select([self.connection], [], [], 0)[0]:
+                return False
+            return self.connection.recv(1) == b""
+        except (OSError, ssl.SSLError):
+            return True
+
     def end_chunks(self):
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
@@ -525,7 +538,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                 return self.end_chunks()
             deadline = time.time() + timeout
             last_bookmark = time.time()
-            while time.time() < deadline and not self.server.closing_watches:
+            while time.time() < deadline and not self.client_gone():
                 try:
                     event = watcher.events.get(timeout=0.1)
                 except queue.Empty:
@@ -542,12 +555,13 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                         "resourceVersion": str(CLUSTER.rv), "annotations": {"k8s.io/initial-events-end": "true"}}}))
             self.end_chunks()
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
-            pass
+            # Like the API server, a watch that ended normally leaves the connection open for
+            # the next request; only a broken one is closed.
+            self.close_connection = True
         finally:
             with LOCK:
                 if watcher in CLUSTER.watchers:
                     CLUSTER.watchers.remove(watcher)
-            self.close_connection = True
 
     @staticmethod
     def line(type_, obj):
@@ -637,12 +651,11 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                     gone = (meta["namespace"], meta["name"]) not in CLUSTER.objects["pods"]
                 if fresh:
                     self.chunk(render(fresh))
-                if gone or self.server.closing_watches:
+                if gone or self.client_gone():
                     break
             self.end_chunks()
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
-            pass
-        self.close_connection = True
+            self.close_connection = True
 
     def pod_metrics(self, namespace, name, query):
         with LOCK:
@@ -779,7 +792,6 @@ def churn(namespace, rate, seconds):
 class TLSServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    closing_watches = False
 
 
 class ControlServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -796,14 +808,14 @@ def make_certificates(directory):
     path = lambda name: os.path.join(directory, name)
     if os.path.exists(path("client.crt")):
         return
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.crt"),
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", path("ca.key"), "-out", path("ca.crt"),
             "-days", "2", "-subj", "/CN=podtop-test-ca")
     with open(path("server.ext"), "w") as ext:
         ext.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
     with open(path("client.ext"), "w") as ext:
         ext.write("extendedKeyUsage=clientAuth\n")
     for name, subject in (("server", "/CN=kube-apiserver"), ("client", "/O=dreamscape:ops/CN=podtop-test")):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", path(name + ".key"), "-out", path(name + ".csr"), "-subj", subject)
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", path(name + ".key"), "-out", path(name + ".csr"), "-subj", subject)
         openssl("x509", "-req", "-in", path(name + ".csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"),
                 "-CAcreateserial", "-out", path(name + ".crt"), "-days", "2", "-extfile", path(name + ".ext"))
 

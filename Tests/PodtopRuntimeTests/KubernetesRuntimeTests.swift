@@ -1,0 +1,226 @@
+import Foundation
+import PodtopCore
+import Testing
+@testable import PodtopRuntime
+
+/// podtop's Kubernetes runtime against the test API server (TLS, client certificates unless a
+/// test says otherwise); the server's own state is the judge of every action.
+@Suite(.serialized) struct KubernetesRuntimeTests {
+    /// The DreamScape pods as production runs them: Deployments labelled with their Big Pod.
+    static let topology = Topology(pods: ["core", "experience", "commerce"].map { id in
+        PodSpec(id: PodID(id), displayName: id.capitalized, services: [], selector: ContainerSelector([.labels(["dreamscape.pod": id])]))
+    }, infrastructure: [])
+
+    /// A runtime for `server`, running and recorded until the returned task is cancelled.
+    func start(_ server: FakeKubeAPIServer, _ credential: FakeKubeAPIServer.Credential = .clientCertificate,
+               metricsInterval: Duration = .seconds(15)) throws -> (KubernetesRuntime, RuntimeRecorder, Task<Void, Never>) {
+        let runtime = KubernetesRuntime(target: try server.target(credential), topology: Self.topology, logTail: 10,
+                                        metricsInterval: metricsInterval)
+        let recorder = RuntimeRecorder()
+        let task = Task { await runtime.run(refresh: .seconds(1)) { recorder.record($0) } }
+        return (runtime, recorder, task)
+    }
+
+    func fleet(_ server: FakeKubeAPIServer) throws {
+        try server.addDeployment("nginx", pod: "core")
+        try server.addDeployment("auth-service", pod: "core", replicas: 2)
+        try server.addDeployment("user-service", pod: "core")
+        try server.addDeployment("voyage", pod: "experience")
+        try server.addDeployment("payment", pod: "commerce")
+        try server.addDeployment("grafana", pod: nil)
+    }
+
+    @Test func deploymentsAreGroupedIntoBigPodsByTheirLabels() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        let (_, recorder, task) = try start(server)
+        defer { task.cancel() }
+        let seen = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
+        let snapshot = try #require(seen?.1)
+        let core = try #require(snapshot.pod(PodID("core")))
+        #expect(core.workloads.map(\.name) == ["auth-service", "nginx", "user-service"])
+        #expect(core.desiredReplicas == 4)
+        #expect(core.readyCount == 4)
+        #expect(Set(core.replicas.map(\.name)) == Set(try ["nginx", "auth-service", "user-service"].flatMap { try server.podNames(of: $0) }))
+        #expect(core.replicas.allSatisfy { $0.statusText == "Running" && $0.node == "k3s-node-1" && $0.phase == .healthy })
+        #expect(snapshot.pod(PodID("experience"))?.replicas.map(\.name) == (try server.podNames(of: "voyage")))
+        #expect(snapshot.pod(PodID("commerce"))?.replicas.count == 1)
+        // A pod of no Big Pod is listed as "other", not dropped.
+        #expect(snapshot.unmatched.map(\.name) == (try server.podNames(of: "grafana")))
+        let connected = recorder.all.contains { if case .connected(let identity) = $0.1 { identity.version == "v1.32.4+k3s1" && identity.endpoint == "dev/dreamscape-dev" } else { false } }
+        #expect(connected)
+    }
+
+    @Test func aCrashingPodShowsWithinASecondOfTheServersEvent() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        let (_, recorder, task) = try start(server)
+        defer { task.cancel() }
+        _ = await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.replicas.count == 1 }
+        let pod = try #require(try server.podNames(of: "voyage").first)
+        let answer = try server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"]) as? [String: Any]
+        let changedAt = Date(timeIntervalSince1970: try #require(answer?["at"] as? Double))
+        let seen = await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("experience"))?.replicas.first?.statusText == "CrashLoopBackOff" }
+        let (at, snapshot) = try #require(seen)
+        let replica = try #require(snapshot.pod(PodID("experience"))?.replicas.first)
+        #expect(replica.phase == .exited)
+        #expect(replica.restarts == 1)
+        #expect(at.timeIntervalSince(changedAt) < 1.0, "seen \(at.timeIntervalSince(changedAt)) s after the event")
+        // And an OOM kill reads as kubectl prints it.
+        try server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "oomkilled"])
+        #expect(await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("experience"))?.replicas.first?.statusText == "OOMKilled" } != nil)
+    }
+
+    @Test func anExpiredWatchIsListedAgainAndResumed() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        let (_, recorder, task) = try start(server)
+        defer { task.cancel() }
+        _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
+        // History before now is gone and every watch ends: the resumed watches get 410 Expired.
+        try server.control("compact")
+        try server.control("end-watches")
+        try await Task.sleep(for: .milliseconds(300))
+        try server.control("deployment", ["namespace": FakeKubeAPIServer.namespace, "name": "panorama",
+                                          "labels": ["dreamscape.pod": "experience"], "replicas": 1, "ready": true])
+        let seen = await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("experience"))?.replicas.count == 2 }
+        #expect(seen != nil)
+        let podLists = try server.requests().filter {
+            $0["method"] as? String == "GET" && $0["path"] as? String == "/api/v1/namespaces/dreamscape-dev/pods"
+                && ($0["query"] as? [String: String])?["watch"] == nil
+        }
+        #expect(podLists.count == 2, "one list at the start, one after 410")
+        // Recovered inside the session: the server was never taken for lost.
+        let lost = recorder.all.compactMap { if case .disconnected(let reason, _) = $0.1 { reason } else { nil } }
+        #expect(lost.isEmpty)
+        let watches = try server.requests().filter { ($0["query"] as? [String: String])?["watch"] == "1" }
+        #expect(watches.allSatisfy { ($0["query"] as? [String: String])?["allowWatchBookmarks"] == "true" })
+    }
+
+    @Test func bookmarksMoveTheResumePointOn() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        try server.control("bookmarks", ["every": 0.2])
+        let (_, recorder, task) = try start(server)
+        defer { task.cancel() }
+        _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
+        // Changes elsewhere move the server's version on; the bookmarks carry it to podtop.
+        try server.addDeployment("unrelated", pod: nil)
+        try await Task.sleep(for: .milliseconds(600))
+        let version = try server.state()["resourceVersion"] as? Int ?? 0
+        try server.control("end-watches")
+        #expect(try await server.wait(seconds: 5) {
+            try server.requests().contains { request in
+                let query = request["query"] as? [String: String] ?? [:]
+                return query["watch"] == "1" && Int(query["resourceVersion"] ?? "") ?? 0 >= version - 2
+            }
+        })
+    }
+
+    @Test func metricsGiveCPUAndWorkingSetOrSayWhyNot() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        let pod = try #require(try server.podNames(of: "payment").first)
+        try server.control("metrics", ["pods": ["\(FakeKubeAPIServer.namespace)/\(pod)": ["payment": ["250m", "18924Ki"]]]])
+        let (_, recorder, task) = try start(server, metricsInterval: .milliseconds(300))
+        defer { task.cancel() }
+        let seen = await recorder.waitForSnapshot { $0.pod(PodID("commerce"))?.replicas.first?.cpuPercent != nil }
+        let replica = try #require(seen?.1.pod(PodID("commerce"))?.replicas.first)
+        #expect(replica.cpuPercent == 25)
+        #expect(replica.memoryBytes == 19_378_176)
+        #expect(seen?.1.statsUnavailable == nil)
+        try server.control("metrics", ["enabled": false])
+        let without = await recorder.waitForSnapshot { $0.statsUnavailable != nil }
+        #expect(without?.1.statsUnavailable == "metrics.k8s.io is not served (404): is metrics-server installed?")
+        #expect(without?.1.pod(PodID("commerce"))?.replicas.first?.cpuPercent == nil)
+    }
+
+    @Test func logsOfEveryContainerArriveWithTheirSource() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        let pod = try #require(try server.podNames(of: "payment").first)
+        try server.control("log", ["namespace": FakeKubeAPIServer.namespace, "pod": pod, "container": "payment", "lines": ["before podtop"]])
+        let (_, recorder, task) = try start(server)
+        defer { task.cancel() }
+        #expect(await recorder.waitFor { _ in recorder.logLines.contains { $0.text == "before podtop" } })
+        try server.control("log", ["namespace": FakeKubeAPIServer.namespace, "pod": pod, "container": "payment",
+                                   "lines": ["ERROR card declined", "\u{1b}[31mred\u{1b}[0m text"]])
+        #expect(await recorder.waitFor { _ in recorder.logLines.contains { $0.text == "red text" } })
+        let lines = recorder.logLines.filter { $0.source.replica == pod }
+        #expect(lines.map(\.text).suffix(3) == ["before podtop", "ERROR card declined", "red text"])
+        #expect(lines.allSatisfy { $0.source.pod == PodID("commerce") })
+        #expect(lines.first { $0.text == "ERROR card declined" }?.level == .error)
+        // Each line once, though the stream was followed from the start.
+        #expect(lines.filter { $0.text == "before podtop" }.count == 1)
+    }
+
+    @Test func restartRollsEveryDeploymentOfThePodOut() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        let (runtime, recorder, task) = try start(server)
+        defer { task.cancel() }
+        _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
+        let before = try ["nginx", "auth-service", "user-service"].flatMap { try server.podNames(of: $0) }
+        let progress = ProgressLog()
+        let summary = try await runtime.restart(PodID("core")) { progress.add($0) }
+        #expect(summary == "Restarted Core: auth-service, nginx, user-service rolled out")
+        let deployments = try server.deployments()
+        for name in ["nginx", "auth-service", "user-service"] {
+            let annotations = deployments["\(FakeKubeAPIServer.namespace)/\(name)"]?["templateAnnotations"] as? [String: String]
+            #expect(annotations?["kubectl.kubernetes.io/restartedAt"] != nil, "\(name) was not patched")
+        }
+        let after = try ["nginx", "auth-service", "user-service"].flatMap { try server.podNames(of: $0) }
+        #expect(after.count == 4)
+        #expect(Set(after).isDisjoint(with: before))
+        #expect(progress.all.contains { $0.contains("updated") || $0.contains("pending termination") })
+        // The patch is the one kubectl sends.
+        let patch = try #require(try server.requests().first { $0["method"] as? String == "PATCH" })
+        #expect(patch["contentType"] as? String == "application/strategic-merge-patch+json")
+        #expect((patch["body"] as? String)?.hasPrefix(#"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":""#) == true)
+    }
+
+    @Test func scaleGoesThroughTheScaleSubresourceAndWarnsOfAnAutoscaler() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        try server.control("hpa", ["namespace": FakeKubeAPIServer.namespace, "name": "voyage-hpa", "target": "voyage", "min": 2, "max": 10])
+        let (runtime, recorder, task) = try start(server)
+        defer { task.cancel() }
+        let seen = await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.workloads.first?.autoscaler != nil }
+        #expect(seen?.1.pod(PodID("experience"))?.workloads.first?.autoscaler == WorkloadInfo.Autoscaler(name: "voyage-hpa", minReplicas: 2, maxReplicas: 10))
+        let summary = try await runtime.scale(PodID("experience"), to: 3)
+        #expect(summary == "Scaled Experience to 3 (voyage); autoscaler voyage-hpa keeps voyage within 2–10 and will override this")
+        #expect(try server.deployments()["\(FakeKubeAPIServer.namespace)/voyage"]?["replicas"] as? Int == 3)
+        #expect(await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.replicas.filter(\.isReady).count == 3 } != nil)
+        let patch = try #require(try server.requests().first { $0["method"] as? String == "PATCH" })
+        #expect(patch["path"] as? String == "/apis/apps/v1/namespaces/dreamscape-dev/deployments/voyage/scale")
+        #expect(patch["body"] as? String == #"{"spec":{"replicas":3}}"#)
+        _ = try await runtime.scale(PodID("commerce"), to: 0)
+        #expect(await recorder.waitForSnapshot { $0.pod(PodID("commerce"))?.replicas.isEmpty == true } != nil)
+    }
+
+    @Test func restartingOneReplicaDeletesItsPod() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        let (runtime, recorder, task) = try start(server)
+        defer { task.cancel() }
+        _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
+        let victim = try #require(try server.podNames(of: "auth-service").first)
+        _ = try await runtime.restartReplica(PodID("core"), replica: victim)
+        // Terminating lasts one step of the server's controller; what must be seen is the new pod.
+        #expect(await recorder.waitForSnapshot { core in
+            let replicas = core.pod(PodID("core"))?.replicas ?? []
+            return replicas.count == 4 && !replicas.contains { $0.name == victim } && replicas.allSatisfy(\.isReady)
+        } != nil)
+        #expect(try await server.wait { let names = try server.podNames(of: "auth-service"); return names.count == 2 && !names.contains(victim) })
+        let delete = try #require(try server.requests().first { $0["method"] as? String == "DELETE" })
+        #expect(delete["path"] as? String == "/api/v1/namespaces/dreamscape-dev/pods/\(victim)")
+    }
+}
+
+/// Progress lines an action reports, collected across tasks.
+final class ProgressLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func add(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
