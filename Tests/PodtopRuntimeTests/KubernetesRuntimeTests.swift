@@ -1,6 +1,7 @@
 import Foundation
 import PodtopCore
 import Testing
+import TestSupport
 @testable import PodtopRuntime
 
 /// podtop's Kubernetes runtime against the test API server (TLS, client certificates unless a
@@ -223,4 +224,116 @@ final class ProgressLog: @unchecked Sendable {
     private var lines: [String] = []
     func add(_ line: String) { lock.withLock { lines.append(line) } }
     var all: [String] { lock.withLock { lines } }
+}
+
+/// Who podtop is to the API server, and what it shows when the server says no.
+@Suite(.serialized) struct KubernetesAuthenticationTests {
+    func start(_ target: KubernetesTarget, metricsInterval: Duration = .seconds(15)) -> (KubernetesRuntime, RuntimeRecorder, Task<Void, Never>) {
+        let runtime = KubernetesRuntime(target: target, topology: KubernetesRuntimeTests.topology, followsLogs: false,
+                                        metricsInterval: metricsInterval)
+        let recorder = RuntimeRecorder()
+        let task = Task { await runtime.run(refresh: .seconds(1)) { recorder.record($0) } }
+        return (runtime, recorder, task)
+    }
+
+    func firstLoss(_ recorder: RuntimeRecorder) async -> String? {
+        _ = await recorder.waitFor(seconds: 10) { events in events.contains { if case .disconnected = $0.1 { true } else { false } } }
+        return recorder.all.lazy.compactMap { if case .disconnected(let reason, _) = $0.1 { reason } else { nil } }.first
+    }
+
+    @Test func aBearerTokenFromTheConfigOrAFileIsSent() async throws {
+        let server = try FakeKubeAPIServer()
+        try server.addDeployment("auth-service", pod: "core")
+        try server.control("token", ["token": "static-token", "user": "dash"])
+        try server.control("token", ["token": "file-token", "user": "robot"])
+        let tokenFile = server.directory.appendingPathComponent("token")
+        try "file-token\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+        for (credential, user) in [(FakeKubeAPIServer.Credential.token("static-token"), "dash"), (.tokenFile(tokenFile.path), "robot")] {
+            try server.control("forget-requests")
+            let (_, recorder, task) = start(try server.target(credential))
+            #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
+            task.cancel()
+            #expect(try server.requests().allSatisfy { $0["user"] as? String == user })
+        }
+    }
+
+    @Test func anExecPluginIsRunOnceUntilItsTokenIsRefused() async throws {
+        let server = try FakeKubeAPIServer()
+        try server.addDeployment("auth-service", pod: "core")
+        // The first token the plugin hands out expires on the server after 2 s; the second lasts.
+        try server.control("token", ["token": "exec-token-1", "user": "sso-user", "expiresIn": 2])
+        try server.control("token", ["token": "exec-token-2", "user": "sso-user"])
+        let runs = server.directory.appendingPathComponent("runs")
+        let info = server.directory.appendingPathComponent("exec-info")
+        let plugin = server.directory.appendingPathComponent("credential-plugin")
+        try """
+            #!/bin/sh
+            echo x >> \(runs.path)
+            printf '%s' "$KUBERNETES_EXEC_INFO" > \(info.path)
+            n=$(wc -l < \(runs.path))
+            echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"exec-token-'$n'","expirationTimestamp":"2099-01-01T00:00:00Z"}}'
+            """.write(to: plugin, atomically: true, encoding: .utf8)
+        chmod(plugin.path, 0o755)
+        let (_, recorder, task) = start(try server.target(.exec(script: plugin.path)), metricsInterval: .milliseconds(300))
+        defer { task.cancel() }
+        #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
+        // Cached: every request of the start-up went out on one run.
+        #expect(try String(contentsOf: runs, encoding: .utf8).split(separator: "\n").count == 1)
+        let sent = try JSONSerialization.jsonObject(with: Data(contentsOf: info)) as? [String: Any]
+        #expect(sent?["kind"] as? String == "ExecCredential")
+        let spec = sent?["spec"] as? [String: Any]
+        #expect(spec?["interactive"] as? Bool == false)
+        #expect((spec?["cluster"] as? [String: Any])?["server"] as? String == server.server)
+        // After the server refuses the first token (a 401), the plugin runs again and work goes on.
+        #expect(try await server.wait(seconds: 10) { (try? String(contentsOf: runs, encoding: .utf8))?.split(separator: "\n").count == 2 })
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(try server.requests().suffix(2).allSatisfy { $0["user"] as? String == "sso-user" })
+        #expect(!recorder.all.contains { if case .disconnected = $0.1 { true } else { false } })
+    }
+
+    @Test func refusalsAreStatesWithTheServersWords() async throws {
+        let server = try FakeKubeAPIServer()
+        try server.addDeployment("auth-service", pod: "core")
+        // No credentials at all: 401.
+        do {
+            let (_, recorder, task) = start(try server.target(.none))
+            defer { task.cancel() }
+            #expect(await firstLoss(recorder) == "unauthorized (401): Unauthorized — the token or certificate was refused or has expired")
+        }
+        // The certificate's user may not list pods: 403 with the verb and resource refused.
+        try server.control("deny", ["user": "podtop-test", "verb": "list", "resource": "pods"])
+        do {
+            let (_, recorder, task) = start(try server.target())
+            defer { task.cancel() }
+            #expect(await firstLoss(recorder) == #"forbidden (403): pods is forbidden: User "podtop-test" cannot list resource "pods" in API group "" in the namespace "dreamscape-dev""#)
+        }
+        // Watching works but scaling is refused: the action fails with the server's words.
+        try server.control("allow-all")
+        try server.control("deny", ["verb": "patch", "resource": "deployments/scale"])
+        let (runtime, recorder, task) = start(try server.target())
+        defer { task.cancel() }
+        _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 }
+        await #expect(throws: RuntimeError(#"forbidden (403): deployments is forbidden: User "podtop-test" cannot patch resource "deployments" with subresource scale in API group "apps" in the namespace "dreamscape-dev""#)) {
+            try await runtime.scale(PodID("core"), to: 2)
+        }
+    }
+
+    @Test func anUnreachableOrUntrustedServerIsAState() async throws {
+        let server = try FakeKubeAPIServer()
+        var target = try server.target()
+        target.server = "https://127.0.0.1:\(LoopbackPort.free())"
+        do {
+            let (_, recorder, task) = start(target)
+            defer { task.cancel() }
+            #expect(await firstLoss(recorder) == "cannot reach the API server \(target.server): connection refused")
+        }
+        // A CA that did not sign the server's certificate.
+        var untrusted = try server.target()
+        untrusted.certificateAuthorityPEM = try Array(Data(contentsOf: server.certificates.appendingPathComponent("client.crt")))
+        let (_, recorder, task) = start(untrusted)
+        defer { task.cancel() }
+        let reason = try #require(await firstLoss(recorder))
+        #expect(reason.hasPrefix("TLS with \(server.server) failed"))
+        #expect(reason.hasSuffix("check the context's certificate-authority"))
+    }
 }

@@ -75,7 +75,7 @@ public final class KubernetesClient: Sendable {
                 reply = Reply(status: response.status, body: Data(bytes.readableBytesView))
             } catch {
                 // A pooled connection the server had just closed: a GET is tried once more.
-                if method == .GET, attempt == 1, !Task.isCancelled { continue }
+                if method == .GET, attempt == 1, Self.isStaleConnection(error), !Task.isCancelled { continue }
                 throw .unreachable(describe(error))
             }
             if reply.status == .unauthorized, attempt == 1, await tokens.canRenew {
@@ -109,7 +109,7 @@ public final class KubernetesClient: Sendable {
             do {
                 response = try await http.execute(request, timeout: .hours(24 * 365))
             } catch {
-                if attempt == 1, !Task.isCancelled { continue }
+                if attempt == 1, Self.isStaleConnection(error), !Task.isCancelled { continue }
                 throw .unreachable(describe(error))
             }
             if response.status == .ok { return response.body }
@@ -172,6 +172,13 @@ public final class KubernetesClient: Sendable {
         case .POST: "create"
         default: method.rawValue.lowercased()
         }
+    }
+
+    /// The error of a request sent on a kept-alive connection that the server closed meanwhile.
+    static func isStaleConnection(_ error: any Error) -> Bool {
+        if let error = error as? ChannelError, error == .ioOnClosedChannel || error == .eof { return true }
+        if let error = error as? HTTPClientError, error == .remoteConnectionClosed { return true }
+        return false
     }
 
     func describe(_ error: any Error) -> String {

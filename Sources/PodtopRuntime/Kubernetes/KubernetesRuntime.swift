@@ -79,7 +79,14 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     private func session(_ client: KubernetesClient, connected: () -> Void) async -> String {
         let version: String?
         do throws(KubernetesAPIError) {
-            version = try? await client.get(ServerVersion.self, "/version").gitVersion
+            // A short first question: an unreachable or untrusted server is said in seconds
+            // (the connection pool would otherwise retry until a request's whole timeout).
+            do throws(KubernetesAPIError) {
+                let reply = try await client.send(.GET, "/version", timeout: .seconds(3))
+                version = (try? JSONDecoder().decode(ServerVersion.self, from: reply.body))?.gitVersion
+            } catch {
+                if case .status = error { version = nil } else { throw error }
+            }
             let pods = try await listPods(client)
             let deployments = try await listWorkloads(client, kind: "Deployment")
             let statefulSets = (try? await listWorkloads(client, kind: "StatefulSet")) ?? ""
