@@ -253,6 +253,7 @@ final class ProgressLog: @unchecked Sendable {
             let (_, recorder, task) = start(try server.target(credential))
             #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
             task.cancel()
+            await task.value
             #expect(try server.requests().allSatisfy { $0["user"] as? String == user })
         }
     }
