@@ -13,6 +13,8 @@ roles:
   header: { fg: 252, bg: 236 }
   header.accent: { fg: 81, bg: 236, bold: true }
   badge: { fg: black, bg: yellow, bold: true }
+  environment: { fg: 252, bg: 24, bold: true }
+  environment.production: { fg: 231, bg: 160, bold: true }
   title: { fg: default, bold: true }
   border: { fg: 240 }
   border.focused: { fg: 81, bold: true }
@@ -52,6 +54,8 @@ roles:
   header: { fg: 235, bg: 253 }
   header.accent: { fg: 25, bg: 253, bold: true }
   badge: { fg: white, bg: 130, bold: true }
+  environment: { fg: white, bg: 25, bold: true }
+  environment.production: { fg: white, bg: 160, bold: true }
   title: { fg: default, bold: true }
   border: { fg: 249 }
   border.focused: { fg: 25, bold: true }
@@ -92,6 +96,8 @@ roles:
   header: { fg: black, bg: bright-white, bold: true }
   header.accent: { fg: black, bg: bright-white, bold: true }
   badge: { fg: black, bg: bright-yellow, bold: true }
+  environment: { fg: black, bg: bright-cyan, bold: true }
+  environment.production: { fg: bright-white, bg: red, bold: true }
   title: { fg: bright-white, bg: black, bold: true, underline: true }
   border: { fg: bright-white, bg: black }
   border.focused: { fg: bright-yellow, bg: black, bold: true }
@@ -131,6 +137,8 @@ roles:
   header: { fg: "#93a1a1", bg: "#073642" }
   header.accent: { fg: "#268bd2", bg: "#073642", bold: true }
   badge: { fg: "#002b36", bg: "#b58900", bold: true }
+  environment: { fg: "#fdf6e3", bg: "#268bd2", bold: true }
+  environment.production: { fg: "#fdf6e3", bg: "#dc322f", bold: true }
   title: { fg: "#93a1a1", bg: "#002b36", bold: true }
   border: { fg: "#586e75", bg: "#002b36" }
   border.focused: { fg: "#268bd2", bg: "#002b36", bold: true }
@@ -171,6 +179,8 @@ roles:
   header: { fg: 252, bg: 236 }
   header.accent: { fg: "#56b4e9", bg: 236, bold: true }
   badge: { fg: black, bg: "#e69f00", bold: true }
+  environment: { fg: white, bg: "#0072b2", bold: true }
+  environment.production: { fg: white, bg: "#d55e00", bold: true }
   title: { fg: default, bold: true }
   border: { fg: 240 }
   border.focused: { fg: "#56b4e9", bold: true }
@@ -211,6 +221,8 @@ roles:
   header: { reverse: true }
   header.accent: { reverse: true, bold: true }
   badge: { reverse: true, bold: true }
+  environment: { bold: true }
+  environment.production: { reverse: true, bold: true, underline: true }
   title: { bold: true }
   border: {}
   border.focused: { bold: true }

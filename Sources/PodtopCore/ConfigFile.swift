@@ -8,6 +8,9 @@ public struct PodtopConfig: Sendable, Equatable {
     public var logLines: Int?
     /// `read_only: true`: as `--read-only`.
     public var readOnly = false
+    /// The Kubernetes environments the `e` key switches between; empty: the DreamScape
+    /// namespaces in the kubeconfig's context.
+    public var environments: [KubernetesEnvironment] = []
 
     public init(topology: Topology, refreshSeconds: Double? = nil, theme: String? = nil, logLines: Int? = nil) {
         self.topology = topology
@@ -35,13 +38,17 @@ public struct PodtopConfig: Sendable, Equatable {
 ///       - { name: nginx, health: "http://127.0.0.1/health", warn_ms: 200, critical_ms: 500 }
 /// infrastructure:
 ///   - { name: redis, tcp: "127.0.0.1:6379" }
+/// kubernetes:
+///   environments:
+///     - { name: dev, context: k3s, namespace: dreamscape-dev }
+///     - { name: prod, context: k3s-prod, namespace: dreamscape-prod, production: true }
 /// ```
 /// A file without `pods` keeps the DreamScape pods; one without `infrastructure` keeps MongoDB
 /// and Redis.
 public enum ConfigFile {
     public static func parse(_ text: String, file: String) throws(FileProblem) -> PodtopConfig {
         let root = try YAMLReader(file: file).root(text)
-        let fields = try root.entries(allowed: ["refresh", "theme", "log_lines", "read_only", "pods", "infrastructure"])
+        let fields = try root.entries(allowed: ["refresh", "theme", "log_lines", "read_only", "pods", "infrastructure", "kubernetes"])
         var config = PodtopConfig.builtIn
         if let refresh = fields["refresh"] { config.refreshSeconds = try refresh.double(in: 0.1...3600) }
         if let theme = fields["theme"] { config.theme = try theme.string() }
@@ -60,7 +67,25 @@ public enum ConfigFile {
                 try probed(item, what: "an infrastructure entry")
             }
         }
+        if let kubernetes = fields["kubernetes"] {
+            let section = try kubernetes.entries(allowed: ["environments"])
+            if let list = section["environments"] {
+                config.environments = try list.items().map { (item) throws(FileProblem) in try environment(item) }
+                var seen = Set<String>()
+                for (index, entry) in config.environments.enumerated() where !seen.insert(entry.name).inserted {
+                    throw try list.items()[index].fail("environment '\(entry.name)' is named twice")
+                }
+            }
+        }
         return config
+    }
+
+    private static func environment(_ node: YAMLReader.Located) throws(FileProblem) -> KubernetesEnvironment {
+        let fields = try node.entries(allowed: ["name", "context", "namespace", "production"])
+        guard let name = try fields["name"]?.string(), !name.isEmpty else { throw node.fail("an environment needs a name") }
+        guard let namespace = try fields["namespace"]?.string(), !namespace.isEmpty else { throw node.fail("environment '\(name)' needs a namespace") }
+        let production = try fields["production"]?.bool() ?? KubernetesEnvironment.looksLikeProduction(name: name, namespace: namespace)
+        return KubernetesEnvironment(name: name, context: try fields["context"]?.string(), namespace: namespace, isProduction: production)
     }
 
     private static func pod(_ node: YAMLReader.Located) throws(FileProblem) -> PodSpec {

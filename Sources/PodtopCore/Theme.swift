@@ -34,6 +34,9 @@ public enum StyleRole: String, Sendable, CaseIterable {
     case statusLineError = "status.line.error"
     case dialog
     case dialogBorder = "dialog.border"
+    /// The Kubernetes environment's name in the header; production has a colour of its own.
+    case environment
+    case environmentProduction = "environment.production"
 
     public static let logSources: [StyleRole] = [.logSource1, .logSource2, .logSource3, .logSource4, .logSource5, .logSource6]
 

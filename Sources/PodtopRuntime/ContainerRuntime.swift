@@ -19,8 +19,8 @@ public protocol PodScaling: ContainerRuntime {
     func scale(_ pod: PodID, to replicas: Int) async throws(RuntimeError) -> String
 }
 
-/// A runtime that can restart a single replica (Kubernetes: delete the pod, its controller
-/// makes a new one).
+/// A runtime that can restart a single replica, named as the snapshot names it (Docker:
+/// restart the container; Kubernetes: delete the pod, its controller makes a new one).
 public protocol ReplicaRestarting: ContainerRuntime {
     func restartReplica(_ pod: PodID, replica: String) async throws(RuntimeError) -> String
 }

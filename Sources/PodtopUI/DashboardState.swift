@@ -23,6 +23,8 @@ public enum Focus: Sendable, Equatable {
 /// whatever happens to the selection or the data meanwhile.
 public enum Modal: Sendable, Equatable {
     case confirmRestart(PodID)
+    /// Restart one replica (a Kubernetes pod is deleted and replaced), by its name.
+    case confirmReplicaRestart(PodID, replica: String)
     case scale(PodID, current: Int, target: Int)
     case confirmScaleToZero(PodID, current: Int)
     /// A search or filter being typed in the log pane's title line.
@@ -30,14 +32,17 @@ public enum Modal: Sendable, Equatable {
     case help
     /// The detail view of a pod or a service (`Enter`).
     case details(Selection)
+    /// The environment picker (`e`), with the highlighted row.
+    case environments(highlighted: Int)
 
     var keyContext: KeyContext {
         switch self {
-        case .confirmRestart, .confirmScaleToZero: .confirm
+        case .confirmRestart, .confirmReplicaRestart, .confirmScaleToZero: .confirm
         case .scale: .scale
         case .logPrompt: .logs  // typing is handled before the keymap; see DashboardState.handlePromptKey
         case .help: .help
         case .details: .details
+        case .environments: .environments
         }
     }
 }
@@ -69,18 +74,33 @@ public enum ConnectionState: Sendable, Equatable {
 public struct Capabilities: Sendable, Equatable {
     public var canRestart: Bool
     public var canScale: Bool
+    public var canRestartReplica: Bool
     /// Started with `--read-only` (or `read_only: true`): no action at all, by design.
     public var readOnly: Bool
 
-    public init(canRestart: Bool, canScale: Bool, readOnly: Bool = false) {
+    public init(canRestart: Bool, canScale: Bool, canRestartReplica: Bool = false, readOnly: Bool = false) {
         self.canRestart = canRestart && !readOnly
         self.canScale = canScale && !readOnly
+        self.canRestartReplica = canRestartReplica && !readOnly
         self.readOnly = readOnly
     }
 
     /// Why an action the keys offer cannot be done here, in words for the status line.
     func refusal(_ action: String, runtime: String) -> String {
         readOnly ? "read-only: podtop does not \(action) pods (started with --read-only)" : "\(runtime) cannot \(action) pods"
+    }
+}
+
+/// A Kubernetes environment as the header and the picker show it.
+public struct EnvironmentChoice: Sendable, Equatable {
+    public var name: String
+    public var namespace: String
+    public var isProduction: Bool
+
+    public init(name: String, namespace: String, isProduction: Bool) {
+        self.name = name
+        self.namespace = namespace
+        self.isProduction = isProduction
     }
 }
 
@@ -119,6 +139,15 @@ public struct DashboardState: Sendable {
     public var isWallboard = false
     /// Rows of the log pane at the last layout; a page is this many lines.
     public var logPageSize = 10
+    /// Where `e` can switch to (Kubernetes; empty for Docker and the demo), and where podtop is.
+    public var environments: [EnvironmentChoice] = []
+    public var environmentIndex = 0
+    /// The replica highlighted in a pod's details (↑↓), which `x` restarts.
+    public var detailReplicaIndex = 0
+
+    public var environment: EnvironmentChoice? {
+        environments.indices.contains(environmentIndex) ? environments[environmentIndex] : nil
+    }
 
     public init(
         topology: Topology, now: Date, refreshSeconds: Double = 1, logCapacity: Int = 10_000,

@@ -45,16 +45,28 @@ enum DetailView {
             let rollup = state.rollup(of: pod)
             canvas.put(" \(pod.displayName) ", x: rect.x + 2, y: rect.y, role: .title, limit: rect.width - 4)
             line("status", "\(options.glyphs.glyph(for: rollup.status.severity)) \(rollup.status.word): \(rollup.reason)", .severity(rollup.status.severity))
-            for replica in state.snapshot?.pod(pod.id)?.replicas ?? [] {
+            let unavailable = state.snapshot?.statsUnavailable != nil
+            for (index, replica) in (state.snapshot?.pod(pod.id)?.replicas ?? []).enumerated() {
                 let uptime = replica.startedAt.map { state.now.timeIntervalSince($0) }
-                line("replica", "\(options.glyphs.glyph(for: replica.phase.severity)) \(replica.name)  \(replica.phase.rawValue)  \(options.glyphs.restarts) \(replica.restarts)  cpu \(Format.percent(replica.cpuPercent))  mem \(Format.bytes(replica.memoryBytes))  up \(Format.duration(uptime))", .severity(replica.phase.severity))
+                // Kubernetes says more than the phase (kubectl's STATUS) and where the pod runs.
+                let word = replica.statusText ?? replica.phase.rawValue
+                let node = replica.node.map { "  on \($0)" } ?? ""
+                let cpu = unavailable ? "n/a" : Format.percent(replica.cpuPercent)
+                let memory = unavailable ? "n/a" : Format.bytes(replica.memoryBytes)
+                // The highlighted replica is the one `x` restarts.
+                let highlighted = index == state.detailReplicaIndex && state.capabilities.canRestartReplica
+                line(highlighted ? "\(options.glyphs.arrow) replica" : "replica", "\(options.glyphs.glyph(for: replica.phase.severity)) \(replica.name)  \(word)  \(options.glyphs.restarts) \(replica.restarts)  cpu \(cpu)  mem \(memory)  up \(Format.duration(uptime))\(node)", highlighted ? .selection : .severity(replica.phase.severity))
             }
             for service in pod.services {
                 let verdict = state.history(.service(ServiceID(pod: pod.id, name: service.name)))?.verdict ?? .unknown
                 line("service", "\(options.glyphs.glyph(for: verdict.severity)) \(service.name)  \(verdict.word)  \(service.check.description)", .severity(verdict.severity))
             }
-            let source = state.snapshot?.statsSource.map { ", read from \($0)" } ?? ""
-            line("cpu", "% of one core (100 % = a full core)\(source)")
+            if let why = state.snapshot?.statsUnavailable {
+                line("cpu, mem", "n/a: \(why)", .statusWarn)
+            } else {
+                let source = state.snapshot?.statsSource.map { ", read from \($0)" } ?? ""
+                line("cpu", "% of one core (100 % = a full core)\(source)")
+            }
         }
         canvas.put(" Esc closes ", x: rect.maxX - 14, y: rect.maxY - 1, role: .textDim)
     }

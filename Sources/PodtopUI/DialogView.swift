@@ -6,20 +6,48 @@ enum DialogView {
         switch modal {
         case .confirmRestart(let pod):
             let replicas = state.snapshot?.pod(pod)?.replicas.count ?? 0
-            box(title: "Restart \(state.displayName(pod))", lines: [
+            let workloads = state.snapshot?.pod(pod)?.workloads ?? []
+            let how: [(String, StyleRole)] = workloads.isEmpty ? [
                 ("Rolling restart: \(replicas) replica\(replicas == 1 ? "" : "s"), one at a time;", .dialog),
                 ("each must be back before the next goes down.", .dialog),
+            ] : [
+                ("Rollout restart (as kubectl rollout restart) of", .dialog),
+                (workloads.map(\.name).joined(separator: ", ") + ":", .title),
+                ("each Deployment replaces its pods by its own strategy.", .dialog),
+            ]
+            box(title: "Restart \(state.displayName(pod))", lines: how + [
                 ("", .dialog),
                 ("Restart now? [y/N]", .title),
             ], options: options, into: &canvas)
         case .scale(let pod, let current, let target):
             let bounds = state.replicaBounds(pod)
             let change = target == current ? "no change" : target > current ? "+\(target - current)" : "\(target - current)"
-            box(title: "Scale \(state.displayName(pod))", lines: [
+            let workloads = state.snapshot?.pod(pod)?.workloads ?? []
+            var lines: [(String, StyleRole)] = [
                 ("replicas   \(current) \(options.glyphs.arrow) \(target)   (\(change))", .title),
                 ("allowed    \(bounds.lowerBound)…\(bounds.upperBound)", .dialog),
+            ]
+            if !workloads.isEmpty {
+                lines.append(("replicas of each of \(workloads.map(\.name).joined(separator: ", "))", .dialog))
+            }
+            // An autoscaler undoes a manual scale at its next look: said before, not after.
+            for workload in workloads {
+                guard let hpa = workload.autoscaler else { continue }
+                lines.append(("\(options.glyphs.glyph(for: .warn)) \(workload.name) is autoscaled by \(hpa.name) (min \(hpa.minReplicas), max \(hpa.maxReplicas)):", .statusWarn))
+                lines.append(("  the autoscaler will override a manual scale", .statusWarn))
+            }
+            box(title: "Scale \(state.displayName(pod))", lines: lines + [
                 ("", .dialog),
                 ("+/- adjust · Enter apply · Esc cancel", .textDim),
+            ], options: options, into: &canvas)
+        case .confirmReplicaRestart(let pod, let replica):
+            let how = state.snapshot?.pod(pod)?.workloads.isEmpty == false
+                ? "The pod is deleted; its controller starts a new one." : "The container is restarted in place."
+            box(title: "Restart \(replica)?", lines: [
+                (how, .dialog),
+                ("The other replicas of \(state.displayName(pod)) keep serving.", .dialog),
+                ("", .dialog),
+                ("Restart it now? [y/N]", .title),
             ], options: options, into: &canvas)
         case .confirmScaleToZero(let pod, let current):
             box(title: "Scale \(state.displayName(pod)) to 0?", lines: [
@@ -33,6 +61,19 @@ enum DialogView {
             HelpView.draw(state: state, options: options, into: &canvas)
         case .details(let selection):
             DetailView.draw(selection, state: state, options: options, into: &canvas)
+        case .environments(let highlighted):
+            let width = state.environments.map { DisplayWidth.of($0.name) }.max() ?? 0
+            let rows: [(String, StyleRole)] = state.environments.enumerated().map { index, environment in
+                let marker = index == highlighted ? options.glyphs.arrow : " "
+                let current = index == state.environmentIndex ? "  (current)" : ""
+                let production = environment.isProduction ? "  PRODUCTION" : ""
+                let padding = String(repeating: " ", count: max(0, width - DisplayWidth.of(environment.name)))
+                let role: StyleRole = index == highlighted ? (environment.isProduction ? .environmentProduction : .selection)
+                    : environment.isProduction ? .statusCritical : .dialog
+                return ("\(marker) \(environment.name)\(padding)  \(environment.namespace)\(production)\(current)", role)
+            }
+            box(title: "Environment", lines: rows + [("", .dialog), ("↑↓ choose · Enter switch · Esc stay", .textDim)],
+                options: options, into: &canvas)
         }
     }
 

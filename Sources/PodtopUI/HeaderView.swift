@@ -10,6 +10,11 @@ enum HeaderView {
         if state.capabilities.readOnly {
             x += canvas.put(" RO ", x: x, y: rect.y, role: .badge) + 2
         }
+        if let environment = state.environment {
+            // Production is named in a colour of its own, and in words where there is no colour.
+            let label = environment.isProduction ? " \(environment.name.uppercased()) · PRODUCTION " : " \(environment.name) "
+            x += canvas.put(label, x: x, y: rect.y, role: environment.isProduction ? .environmentProduction : .environment) + 2
+        }
         if let disconnected = disconnectedText(state) {
             // The most important fact on the screen while it lasts: first, before the target.
             x += canvas.put(disconnected, x: x, y: rect.y, role: .statusCritical, limit: max(0, rect.maxX - x - 12)) + 2

@@ -1,7 +1,7 @@
 /// What a key does. The reducer acts on these, never on raw keys.
 public enum Action: Hashable, Sendable {
     case moveUp, moveDown, nextPod, previousPod
-    case restart, scale
+    case restart, scale, environments, restartReplica
     case focusLogs, details, cycleTheme, help, quit
     case confirm, cancel, increment, decrement, apply
     case scrollUp, scrollDown, pageUp, pageDown, oldest, follow, leaveLogs
@@ -16,6 +16,7 @@ public enum KeyContext: String, Sendable, CaseIterable {
     case confirm = "Confirmation"
     case scale = "Scale dialog"
     case details = "Details"
+    case environments = "Environments"
     case help = "Help"
     case wallboard = "Wallboard"
 }
@@ -47,6 +48,7 @@ public enum Keymap {
             bind([.character("\\")], .filterLogs, "filter", "Filter the logs (Tab in the prompt: regex)", "\\"),
             bind([.character("p")], .toggleOnlySelection, nil, "Logs of the selection only, or of all again", "p"),
             bind([.character("t")], .cycleTheme, "theme", "Next theme", "t"),
+            bind([.character("e")], .environments, "env", "Change environment", "e"),
             bind([.character("?")], .help, "help", "Show this help", "?"),
             bind([.character("q")], .quit, "quit", "Quit podtop", "q"),
         ],
@@ -82,7 +84,16 @@ public enum Keymap {
             bind([.enter], .apply, "apply", "Apply the new replica count", "Enter"),
             bind([.escape, .character("q")], .cancel, "cancel", "Close without scaling", "Esc"),
         ],
+        .environments: [
+            bind([.up, .character("k")], .moveUp, nil, "Highlight the previous environment", "↑/k"),
+            bind([.down, .character("j")], .moveDown, nil, "Highlight the next environment", "↓/j"),
+            bind([.enter], .apply, "switch", "Switch to the highlighted environment", "Enter"),
+            bind([.escape, .character("q"), .character("e")], .cancel, "cancel", "Stay where you are", "Esc"),
+        ],
         .details: [
+            bind([.up, .character("k")], .moveUp, nil, "Highlight the previous replica", "↑/k"),
+            bind([.down, .character("j")], .moveDown, nil, "Highlight the next replica", "↓/j"),
+            bind([.character("x")], .restartReplica, "restart replica", "Restart the highlighted replica (asks first)", "x"),
             bind([.escape, .enter, .character("q")], .cancel, "close", "Close the details", "Esc"),
         ],
         .help: [

@@ -47,8 +47,9 @@ struct PodView {
         let fields: [(String, StyleRole, Int)] = [
             ("\(snapshot.readyCount)/\(snapshot.desiredReplicas) ready", readyRole, 11),
             ("\(glyphs.restarts) \(snapshot.restartTotal)", snapshot.restartTotal > 0 ? .text : .textDim, 7),
-            ("cpu \(Format.percent(snapshot.cpuPercent))", .text, 10),
-            ("mem \(Format.bytes(snapshot.memoryBytes))", .text, 10),
+            // "n/a" when the runtime cannot measure (no metrics-server); the details say why.
+            (state.snapshot?.statsUnavailable == nil ? "cpu \(Format.percent(snapshot.cpuPercent))" : "cpu n/a", .text, 10),
+            (state.snapshot?.statsUnavailable == nil ? "mem \(Format.bytes(snapshot.memoryBytes))" : "mem n/a", .text, 10),
             ("up \(Format.duration(uptime))", .textDim, 10),
         ]
         var column = x

@@ -18,6 +18,9 @@ public enum DashboardInput: Sendable {
 public enum Effect: Sendable, Equatable {
     case restart(PodID)
     case scale(PodID, to: Int)
+    /// Watch another environment: the runtime is replaced by one for it.
+    case switchEnvironment(Int)
+    case restartReplica(PodID, replica: String)
     /// Write these lines to a new file of this name in the current directory.
     case saveLogs(fileName: String, lines: [String])
     case quit
@@ -142,8 +145,11 @@ extension DashboardState {
         case .previousPod: jumpPod(by: -1)
         case .restart: return askRestart()
         case .scale: openScale()
+        case .environments: openEnvironments()
         case .focusLogs: focus = .logs
-        case .details: modal = .details(selection)
+        case .details:
+            modal = .details(selection)
+            detailReplicaIndex = 0
         case .cycleTheme:
             themeIndex = (themeIndex + 1) % themeNames.count
             say("Theme: \(themeName)")
@@ -153,7 +159,7 @@ extension DashboardState {
              .searchLogs, .filterLogs, .olderMatch, .newerMatch, .toggleRawLogs, .toggleWrap,
              .toggleTimestamps, .toggleFullScreen, .toggleOnlySelection, .cycleMinimumLevel, .saveLogs:
             return handleLogAction(action)
-        case .confirm, .cancel, .increment, .decrement, .apply: break
+        case .confirm, .cancel, .increment, .decrement, .apply, .restartReplica: break
         }
         return []
     }
@@ -182,6 +188,26 @@ extension DashboardState {
             }
         case (.confirmScaleToZero(let pod, _), .confirm):
             return startScale(pod, to: 0)
+        case (.details(let shown), .moveUp):
+            if case .pod = shown { detailReplicaIndex = max(0, detailReplicaIndex - 1) }
+        case (.details(let shown), .moveDown):
+            if case .pod(let pod) = shown {
+                detailReplicaIndex = min(max(0, (snapshot?.pod(pod)?.replicas.count ?? 0) - 1), detailReplicaIndex + 1)
+            }
+        case (.details(let shown), .restartReplica):
+            askReplicaRestart(shown)
+        case (.confirmReplicaRestart(let pod, let replica), .confirm):
+            self.modal = nil
+            busyPods.insert(pod)
+            say("Restarting \(replica)…")
+            return [.restartReplica(pod, replica: replica)]
+        case (.environments(let highlighted), .moveUp):
+            self.modal = .environments(highlighted: max(0, highlighted - 1))
+        case (.environments(let highlighted), .moveDown):
+            self.modal = .environments(highlighted: min(environments.count - 1, highlighted + 1))
+        case (.environments(let highlighted), .apply):
+            self.modal = nil
+            return switchEnvironment(to: highlighted)
         case (_, .cancel):
             self.modal = nil
         default:
@@ -227,8 +253,54 @@ extension DashboardState {
             say("\(displayName(pod)) is busy with another action; wait for it to finish", error: true)
             return
         }
-        let current = snapshot?.pod(pod)?.desiredReplicas ?? 0
+        // Made of Kubernetes workloads: the count is each workload's (they are scaled alike).
+        let podSnapshot = snapshot?.pod(pod)
+        let workloads = podSnapshot?.workloads ?? []
+        let current = workloads.isEmpty ? podSnapshot?.desiredReplicas ?? 0 : workloads.map(\.desiredReplicas).max() ?? 0
         modal = .scale(pod, current: current, target: current)
+    }
+
+    private mutating func askReplicaRestart(_ shown: Selection) {
+        guard case .pod(let pod) = shown else { return }
+        guard capabilities.canRestartReplica else {
+            say(capabilities.refusal("restart", runtime: identity?.kind ?? "this runtime"), error: true)
+            return
+        }
+        guard !busyPods.contains(pod) else {
+            say("\(displayName(pod)) is busy with another action; wait for it to finish", error: true)
+            return
+        }
+        let replicas = snapshot?.pod(pod)?.replicas ?? []
+        guard replicas.indices.contains(detailReplicaIndex) else {
+            say("\(displayName(pod)) has no replica to restart", error: true)
+            return
+        }
+        modal = .confirmReplicaRestart(pod, replica: replicas[detailReplicaIndex].name)
+    }
+
+    private mutating func openEnvironments() {
+        guard !environments.isEmpty else {
+            say("environments are Kubernetes contexts and namespaces; \(identity?.kind ?? "this runtime") has none", error: true)
+            return
+        }
+        modal = .environments(highlighted: environmentIndex)
+    }
+
+    /// What was seen belongs to the old environment: the pods, their logs and any action under
+    /// way are let go, and the screen says so until the new one answers.
+    private mutating func switchEnvironment(to index: Int) -> [Effect] {
+        guard index != environmentIndex, environments.indices.contains(index) else { return [] }
+        environmentIndex = index
+        snapshot = nil
+        identity = nil
+        lastDataAt = nil
+        connection = .connecting
+        logs = LogBuffer(capacity: logs.capacity)
+        pendingLogs.removeAll()
+        busyPods.removeAll()
+        let target = environments[index]
+        say("Switched to \(target.name) (\(target.namespace))\(target.isProduction ? " — PRODUCTION" : "")")
+        return [.switchEnvironment(index)]
     }
 
     public func replicaBounds(_ pod: PodID) -> ClosedRange<Int> {

@@ -38,6 +38,10 @@ enum FooterView {
         var x = rect.x + 1
         for binding in Keymap.bindings(state.keyContext) {
             guard let word = binding.footer else { continue }
+            // Docker and the demo have no environments: not even a greyed key for them.
+            if binding.action == .environments, state.environments.isEmpty { continue }
+            // Only a pod's details list replicas to restart.
+            if binding.action == .restartReplica, case .details(.service) = state.modal { continue }
             let available = isAvailable(binding.action, state)
             let keyText = binding.keyLabel
             let needed = DisplayWidth.of(keyText) + DisplayWidth.of(word) + 3
@@ -51,6 +55,8 @@ enum FooterView {
         switch action {
         case .restart: state.capabilities.canRestart && !state.busyPods.contains(state.selection.pod)
         case .scale: state.capabilities.canScale && !state.busyPods.contains(state.selection.pod)
+        case .environments: !state.environments.isEmpty
+        case .restartReplica: state.capabilities.canRestartReplica && !state.busyPods.contains(state.selection.pod)
         default: true
         }
     }

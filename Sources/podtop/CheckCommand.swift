@@ -41,6 +41,22 @@ struct RuntimeOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Config file (YAML) describing pods, services and health URLs.", valueName: "path"))
     var config: String?
+
+    @Option(help: ArgumentHelp("docker (Docker or Podman), kubernetes, or auto: Docker when --host, DOCKER_HOST or a socket is there, else Kubernetes when a kubeconfig or a service account is.", valueName: "auto|docker|kubernetes"))
+    var runtime: RuntimeKind = .auto
+
+    @Option(help: ArgumentHelp("Kubeconfig file (default: $KUBECONFIG, several files joined by ':', else ~/.kube/config).", valueName: "path"))
+    var kubeconfig: String?
+
+    @Option(help: ArgumentHelp("Kubeconfig context (default: its current-context).", valueName: "name"))
+    var context: String?
+
+    @Option(help: ArgumentHelp("Kubernetes namespace (default: the context's, else the first configured environment).", valueName: "name"))
+    var namespace: String?
+}
+
+enum RuntimeKind: String, ExpressibleByArgument, CaseIterable {
+    case auto, docker, kubernetes
 }
 
 /// How `check` reports.
@@ -149,10 +165,9 @@ struct CheckSettings {
         if source.demo {
             return CheckSettings(topology: topology, runtime: DemoCluster(topology: topology, seed: source.seed), prober: nil)
         }
-        let endpoint = try DockerEndpoint.resolve(host: source.host, environment: environment)
-        // A check only reads: the transport refuses anything but GET and HEAD, and it needs no logs.
-        let runtime = ReadOnlyRuntime(DockerRuntime(endpoint: endpoint, topology: topology, followsLogs: false,
-                                                    policy: DockerRequestPolicy(readOnly: true)))
+        // A check only reads (the transports refuse anything but GET and HEAD) and needs no logs.
+        let choice = try RuntimeChoice.resolve(source, config: config, environment: environment)
+        let runtime = ReadOnlyRuntime(try choice.makeRuntime(topology: topology, logTail: 0, followsLogs: false, readOnly: true))
         return CheckSettings(topology: topology, runtime: runtime, prober: HealthProber(topology: topology))
     }
 }

@@ -3,6 +3,7 @@ import PodtopCore
 import PodtopRuntime
 import PodtopTerminal
 import PodtopUI
+import Synchronization
 
 /// The interactive dashboard: one thread owns the terminal and the state; the runtime works in
 /// tasks and talks to it only through the inbox.
@@ -14,7 +15,12 @@ final class DashboardLoop {
     }
 
     private let terminal: TerminalSession
-    private let runtime: any ContainerRuntime
+    private var runtime: any ContainerRuntime
+    /// Makes the runtime of another environment (Kubernetes); nil for Docker and the demo.
+    private let switcher: EnvironmentSwitcher?
+    private var runtimeTask: Task<Void, Never>?
+    /// Which runtime may still post: a replaced one's events are dropped at the door.
+    private let runtimeGeneration = RuntimeGeneration()
     /// Probes the health endpoints; nil where the runtime reports health itself (the demo).
     private let prober: HealthProber?
     private let themes: [Theme]
@@ -24,21 +30,28 @@ final class DashboardLoop {
     private var actionTasks: [Task<Void, Never>] = []
     private let selfMeter = SelfMeter()
 
-    init(terminal: TerminalSession, runtime: any ContainerRuntime, prober: HealthProber?, state: DashboardState, themes: [Theme], options: RenderOptions) {
+    init(terminal: TerminalSession, runtime: any ContainerRuntime, switcher: EnvironmentSwitcher? = nil, prober: HealthProber?,
+         state: DashboardState, themes: [Theme], options: RenderOptions) {
         self.terminal = terminal
         self.runtime = runtime
+        self.switcher = switcher
         self.prober = prober
         self.state = state
         self.themes = themes
         self.options = options
     }
 
-    func run() -> Ending {
+    /// Runs `runtime` in a task of its own; its events reach the loop through the inbox for as
+    /// long as it is the current one.
+    private func startRuntime() {
         let inbox = self.inbox
         let runtime = self.runtime
+        let generation = runtimeGeneration.next()
+        let current = runtimeGeneration
         let refresh = Duration.milliseconds(Int64(state.refreshSeconds * 1000))
-        let runtimeTask = Task.detached {
+        runtimeTask = Task.detached {
             await runtime.run(refresh: refresh) { event in
+                guard current.isCurrent(generation) else { return }
                 if case .logs = event {
                     inbox.post(.runtime(event), wake: false)
                 } else {
@@ -46,12 +59,17 @@ final class DashboardLoop {
                 }
             }
         }
+    }
+
+    func run() -> Ending {
+        let inbox = self.inbox
+        startRuntime()
         let prober = self.prober
         let proberTask = Task.detached {
             await prober?.run { inbox.post(.runtime($0)) }
         }
         defer {
-            runtimeTask.cancel()
+            runtimeTask?.cancel()
             proberTask.cancel()
             actionTasks.forEach { $0.cancel() }
         }
@@ -158,8 +176,42 @@ final class DashboardLoop {
                 let outcome = LogFileWriter.save(lines, named: fileName, in: directory)
                 inbox.post(.notice(outcome.message, isError: outcome.isError))
             })
+        case .restartReplica(let pod, let replica):
+            guard let runtime = runtime as? any ReplicaRestarting else { return }
+            actionTasks.append(Task.detached {
+                do throws(RuntimeError) {
+                    inbox.post(.actionFinished(pod, .success(try await runtime.restartReplica(pod, replica: replica))))
+                } catch {
+                    inbox.post(.actionFinished(pod, .failure(error)))
+                }
+            })
+        case .switchEnvironment(let index):
+            guard let switcher else { return }
+            runtimeTask?.cancel()
+            actionTasks.forEach { $0.cancel() }
+            actionTasks.removeAll()
+            runtimeGeneration.advance()
+            inbox.discardRuntimeEvents()
+            do {
+                runtime = try switcher.runtime(for: index)
+                startRuntime()
+            } catch {
+                inbox.post(.runtime(.disconnected(reason: error.message, retryIn: .seconds(3600))))
+            }
         case .quit:
             break
         }
     }
+}
+
+/// A counter the runtime's emit closure checks before posting, so that a replaced runtime,
+/// still winding down, cannot post into the new environment's screen.
+final class RuntimeGeneration: Sendable {
+    private let value = Atomic<Int>(0)
+
+    /// Starts a new generation and returns it.
+    func next() -> Int { value.add(1, ordering: .sequentiallyConsistent).newValue }
+    /// Ends the current generation without starting one.
+    func advance() { _ = next() }
+    func isCurrent(_ generation: Int) -> Bool { value.load(ordering: .sequentiallyConsistent) == generation }
 }

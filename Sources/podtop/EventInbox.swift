@@ -36,6 +36,14 @@ final class EventInbox: Sendable {
         }
     }
 
+    /// Drops what a runtime said and the loop has not read yet: after a switch of environment,
+    /// the old runtime's last words must not land on the new screen.
+    func discardRuntimeEvents() {
+        pending.withLock { state in
+            state.queue.removeAll { if case .runtime = $0 { true } else { false } }
+        }
+    }
+
     func drain() -> [DashboardInput] {
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readEnd, &buffer, buffer.count) > 0 {}

@@ -105,21 +105,26 @@ struct PodtopCommand: ParsableCommand {
         }
 
         var runtime: any ContainerRuntime
+        var switcher: EnvironmentSwitcher?
         if source.demo {
             runtime = DemoCluster(topology: settings.config.topology, seed: source.seed)
         } else {
             do {
-                let endpoint = try DockerEndpoint.resolve(host: source.host, environment: environment)
-                // PODTOP_REQUEST_LOG: every request line the transport sends is appended there (an audit aid).
+                let choice = try RuntimeChoice.resolve(source, config: settings.config, environment: environment)
+                // PODTOP_REQUEST_LOG: every request line the Docker transport sends is appended there (an audit aid).
                 let journal = try environment["PODTOP_REQUEST_LOG"].map { path throws(RuntimeError) in try RequestJournal(path: path) }
-                runtime = DockerRuntime(endpoint: endpoint, topology: settings.config.topology, logTail: logTail,
-                                        followsLogs: !wallboard, policy: DockerRequestPolicy(readOnly: settings.readOnly, journal: journal))
+                runtime = try choice.makeRuntime(topology: settings.config.topology, logTail: logTail, followsLogs: !wallboard,
+                                                 readOnly: settings.readOnly, journal: journal)
+                if case .kubernetes(let setup) = choice {
+                    switcher = EnvironmentSwitcher(setup: setup, topology: settings.config.topology, logTail: logTail,
+                                                   followsLogs: !wallboard, readOnly: settings.readOnly)
+                }
             } catch {
                 Self.fail("podtop: \(error)", code: 3)
             }
         }
         if settings.readOnly { runtime = ReadOnlyRuntime(runtime) }
-        let ending = try runDashboard(runtime: runtime, settings: settings, environment: environment)
+        let ending = try runDashboard(runtime: runtime, switcher: switcher, settings: settings, environment: environment)
         switch ending {
         case .quit: return
         case .hangup: throw ExitCode(129)
@@ -127,7 +132,8 @@ struct PodtopCommand: ParsableCommand {
         }
     }
 
-    private func runDashboard(runtime: any ContainerRuntime, settings: Settings, environment: [String: String]) throws -> DashboardLoop.Ending {
+    private func runDashboard(runtime: any ContainerRuntime, switcher: EnvironmentSwitcher?, settings: Settings,
+                              environment: [String: String]) throws -> DashboardLoop.Ending {
         let terminal: TerminalSession
         do {
             terminal = try TerminalSession.start(noColor: settings.noColor)
@@ -141,12 +147,16 @@ struct PodtopCommand: ParsableCommand {
             topology: settings.config.topology, now: Date(), refreshSeconds: settings.refreshSeconds,
             logCapacity: settings.logLines, themeNames: themes.map(\.name), themeIndex: settings.themeIndex,
             capabilities: Capabilities(canRestart: runtime is any PodRestarting, canScale: runtime is any PodScaling,
-                                       readOnly: settings.readOnly)
+                                       canRestartReplica: runtime is any ReplicaRestarting, readOnly: settings.readOnly)
         )
         state.isWallboard = wallboard
+        if let switcher {
+            state.environments = switcher.setup.environments.map { EnvironmentChoice(name: $0.name, namespace: $0.namespace, isProduction: $0.isProduction) }
+            state.environmentIndex = switcher.setup.startIndex
+        }
         // The demo simulates its probes; a real runtime gets real ones.
         let prober = source.demo ? nil : HealthProber(topology: settings.config.topology)
-        let loop = DashboardLoop(terminal: terminal, runtime: runtime, prober: prober, state: state, themes: themes,
+        let loop = DashboardLoop(terminal: terminal, runtime: runtime, switcher: switcher, prober: prober, state: state, themes: themes,
                                  options: RenderOptions(glyphs: settings.ascii ? .ascii : .unicode,
                                                         sparklineStyle: SparklineStyle(rawValue: sparkline)))
         return loop.run()

@@ -57,6 +57,12 @@ public struct DockerEndpoint: Sendable, Equatable, CustomStringConvertible {
         return DockerEndpoint(transport: .unixSocket(path: path))
     }
 
+    /// Whether a unix socket is there (a TCP endpoint always counts as there).
+    public func socketExists(_ exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> Bool {
+        guard case .unixSocket(let path) = transport else { return true }
+        return exists(path)
+    }
+
     /// A sentence for a socket that cannot be used, before any HTTP is tried.
     func socketProblem() -> String? {
         guard case .unixSocket(let path) = transport else { return nil }

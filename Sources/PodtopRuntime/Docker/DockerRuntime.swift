@@ -8,7 +8,7 @@ import PodtopCore
 /// from their json-file logs when local (else one follow stream per replica), restart and
 /// compose-style scale.
 /// Losing the daemon is a state ("disconnected — retrying in N s"), never an end.
-public actor DockerRuntime: PodRestarting, PodScaling {
+public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     public nonisolated let identity: RuntimeIdentity
     let endpoint: DockerEndpoint
     let topology: Topology
@@ -349,6 +349,12 @@ public actor DockerRuntime: PodRestarting, PodScaling {
     /// Restarts one container.
     public func restartReplica(_ id: String) async throws(RuntimeError) {
         try await connectedClient().restart(id)
+    }
+
+    /// One container restarted in place (the API takes its name as well as its id).
+    public func restartReplica(_ pod: PodID, replica: String) async throws(RuntimeError) -> String {
+        try await connectedClient().restart(replica)
+        return "Restarted \(replica)"
     }
 
     public func restart(_ pod: PodID, progress: @escaping @Sendable (String) -> Void) async throws(RuntimeError) -> String {
