@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(name: "podtop-bench", dependencies: ["PodtopCore", "PodtopRuntime", "PodtopUI"]),
         .testTarget(name: "PodtopCoreTests", dependencies: ["PodtopCore", "TestSupport"]),
         // Process spawning that leaks no descriptor into daemons the tests start (tmux, dockerd).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["Servers"]),
         .testTarget(name: "PodtopRuntimeTests", dependencies: ["PodtopRuntime", "TestSupport"], exclude: ["DockerCaptures", "Servers"]),
         .testTarget(
             name: "PodtopUITests",

@@ -1,6 +1,7 @@
 import Foundation
 import PodtopCore
 import Testing
+import TestSupport
 @testable import PodtopRuntime
 
 /// The test API server must be faithful: the real kubectl runs against it and what kubectl

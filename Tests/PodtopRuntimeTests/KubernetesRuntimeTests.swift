@@ -338,3 +338,11 @@ final class ProgressLog: @unchecked Sendable {
         #expect(reason.hasSuffix("check the context's certificate-authority"))
     }
 }
+
+extension FakeKubeAPIServer {
+    /// podtop's target for this server, read from a kubeconfig written with `credential`.
+    func target(_ credential: Credential = .clientCertificate) throws -> KubernetesTarget {
+        let config = try KubeConfig.load(paths: [try kubeconfig(credential, name: "kubeconfig-\(UUID().uuidString.prefix(6))")])
+        return try config.target()
+    }
+}

@@ -1,23 +1,28 @@
 import Foundation
-import PodtopCore
-import TestSupport
-@testable import PodtopRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The test API server (Servers/fake_kube_apiserver.py) on 127.0.0.1 with TLS, for the life of a
 /// test: a CA, server and client certificates made for the run, kubeconfigs for kubectl and for
 /// podtop, and the control port that steers it.
-final class FakeKubeAPIServer: @unchecked Sendable {
+public final class FakeKubeAPIServer: @unchecked Sendable {
     let process = Process()
-    let directory: URL
-    let port: Int
-    let controlPort: Int
-    var server: String { "https://127.0.0.1:\(port)" }
-    var certificates: URL { directory.appendingPathComponent("certs") }
+    public let directory: URL
+    public let port: Int
+    public let controlPort: Int
+    public var server: String { "https://127.0.0.1:\(port)" }
+    public var certificates: URL { directory.appendingPathComponent("certs") }
 
-    static let namespace = "dreamscape-dev"
-    static let kubectl = "/usr/bin/kubectl"
+    public static let namespace = "dreamscape-dev"
+    /// The real kubectl, wherever PATH has it.
+    public static let kubectl: String = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"
+        return path.split(separator: ":").map { "\($0)/kubectl" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+            ?? "/usr/bin/kubectl"
+    }()
 
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-kube-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Servers/fake_kube_apiserver.py").path
@@ -30,7 +35,7 @@ final class FakeKubeAPIServer: @unchecked Sendable {
         var line = Data()
         while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
         let ports = String(decoding: line, as: UTF8.self).split(separator: " ").compactMap { Int($0) }
-        guard ports.count == 2 else { throw RuntimeError("the test API server did not start (is openssl installed?)") }
+        guard ports.count == 2 else { throw Spawn.Failure(description: "the test API server did not start (is openssl installed?)") }
         port = ports[0]
         controlPort = ports[1]
     }
@@ -45,7 +50,7 @@ final class FakeKubeAPIServer: @unchecked Sendable {
     // MARK: - Steering
 
     @discardableResult
-    func control(_ what: String, _ arguments: [String: Any] = [:]) throws -> Any {
+    public func control(_ what: String, _ arguments: [String: Any] = [:]) throws -> Any {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
         let post = """
             import sys, urllib.request
@@ -58,12 +63,12 @@ final class FakeKubeAPIServer: @unchecked Sendable {
     }
 
     /// What the server holds: deployments (replicas, template annotations, status) and pods.
-    func state() throws -> [String: Any] {
+    public func state() throws -> [String: Any] {
         try get("state") as? [String: Any] ?? [:]
     }
 
     /// Every request the server has answered: method, path, query, user, content type, body.
-    func requests() throws -> [[String: Any]] {
+    public func requests() throws -> [[String: Any]] {
         try get("requests") as? [[String: Any]] ?? []
     }
 
@@ -74,22 +79,22 @@ final class FakeKubeAPIServer: @unchecked Sendable {
         return try JSONSerialization.jsonObject(with: Data(answer.utf8))
     }
 
-    func deployments() throws -> [String: [String: Any]] {
+    public func deployments() throws -> [String: [String: Any]] {
         try state()["deployments"] as? [String: [String: Any]] ?? [:]
     }
 
-    func pods() throws -> [String: [String: Any]] {
+    public func pods() throws -> [String: [String: Any]] {
         try state()["pods"] as? [String: [String: Any]] ?? [:]
     }
 
     /// Pod names of a deployment, by its app label.
-    func podNames(of deployment: String, includingTerminating: Bool = false) throws -> [String] {
+    public func podNames(of deployment: String, includingTerminating: Bool = false) throws -> [String] {
         try pods().filter { ($0.value["labels"] as? [String: String])?["app"] == deployment
             && (includingTerminating || !($0.value["terminating"] as? Bool ?? false)) }
             .map { String($0.key.split(separator: "/")[1]) }.sorted()
     }
 
-    func addDeployment(_ name: String, pod: String?, replicas: Int = 1, containers: [String]? = nil,
+    public func addDeployment(_ name: String, pod: String?, replicas: Int = 1, containers: [String]? = nil,
                        namespace: String = FakeKubeAPIServer.namespace) throws {
         var labels: [String: String] = ["app.kubernetes.io/part-of": "dreamscape"]
         if let pod { labels["dreamscape.pod"] = pod }
@@ -99,7 +104,7 @@ final class FakeKubeAPIServer: @unchecked Sendable {
 
     // MARK: - kubeconfig
 
-    enum Credential {
+    public enum Credential {
         case clientCertificate
         case clientCertificateData
         case token(String)
@@ -109,7 +114,7 @@ final class FakeKubeAPIServer: @unchecked Sendable {
     }
 
     /// Writes a kubeconfig for this server with one user of the given kind; returns its path.
-    func kubeconfig(_ credential: Credential = .clientCertificate, namespace: String = FakeKubeAPIServer.namespace,
+    public func kubeconfig(_ credential: Credential = .clientCertificate, namespace: String = FakeKubeAPIServer.namespace,
                     name: String = "kubeconfig") throws -> String {
         let certs = certificates.path
         let user: String
@@ -157,21 +162,16 @@ final class FakeKubeAPIServer: @unchecked Sendable {
         return path
     }
 
-    func target(_ credential: Credential = .clientCertificate) throws -> KubernetesTarget {
-        let config = try KubeConfig.load(paths: [try kubeconfig(credential, name: "kubeconfig-\(UUID().uuidString.prefix(6))")])
-        return try config.target()
-    }
-
     /// Runs the real kubectl against this server; returns its output (stderr included).
     @discardableResult
-    func kubectl(_ arguments: [String], kubeconfig: String? = nil, check: Bool = true) throws -> String {
+    public func kubectl(_ arguments: [String], kubeconfig: String? = nil, check: Bool = true) throws -> String {
         let config = try kubeconfig ?? self.kubeconfig()
         return try Spawn.run([Self.kubectl, "--kubeconfig", config, "--cache-dir", directory.appendingPathComponent("kubectl-cache").path]
                              + arguments, capture: true, check: check)
     }
 
     /// Waits (polling the server's state) until `condition` holds; false on time-out.
-    func wait(seconds: Double = 10, until condition: () throws -> Bool) async throws -> Bool {
+    public func wait(seconds: Double = 10, until condition: () throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The podtop binary on the test API server (TLS, a client certificate), as a person at a
+/// terminal uses it: the pods, a crash, a switch to production, a rollout restart, and the
+/// check command.
+@Suite(.serialized) struct KubernetesEndToEndTests {
+    /// DreamScape's eight services as Deployments labelled with their Big Pod, in a namespace.
+    func fleet(_ server: FakeKubeAPIServer, namespace: String, replicas: Int) throws {
+        for (name, pod) in [("nginx", "core"), ("auth-service", "core"), ("user-service", "core"), ("voyage", "experience"),
+                            ("ai", "experience"), ("panorama", "experience"), ("payment", "commerce"), ("analytics", "commerce")] {
+            try server.addDeployment(name, pod: pod, replicas: replicas, namespace: namespace)
+        }
+    }
+
+    /// The DreamScape pods without health endpoints: nothing listens on their ports here.
+    func config(_ server: FakeKubeAPIServer) throws -> String {
+        let path = server.directory.appendingPathComponent("podtop.yaml").path
+        try """
+        pods:
+          - { id: core, name: Core, services: [] }
+          - { id: experience, name: Experience, services: [] }
+          - { id: commerce, name: Commerce, services: [] }
+        infrastructure: []
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func theClusterIsWatchedSwitchedAndRestartedFromTheKeyboard() throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server, namespace: "dreamscape-dev", replicas: 1)
+        try fleet(server, namespace: "dreamscape-prod", replicas: 2)
+        let tmux = try TmuxSession("--kubeconfig \(try server.kubeconfig()) --config \(try config(server))", width: 140, height: 40)
+        var screen = tmux.waitFor("dev's pods") { $0.contains(" dev ") && $0.contains("3/3 ready") && $0.contains("2/2 ready") }
+        #expect(screen.contains("kubernetes · v1.32.4+k3s1 · dev/dreamscape-dev"))
+        // A pod crash-loops: the pod turns DEGRADED and says which and why.
+        let devPods = try server.pods().keys.filter { $0.hasPrefix("dreamscape-dev/voyage-") }
+        let crashing = String(try #require(devPods.first).split(separator: "/")[1])
+        try server.control("pod-state", ["namespace": "dreamscape-dev", "name": crashing, "state": "crashloop"])
+        screen = tmux.waitFor("the crash") { $0.contains("replica \(crashing) CrashLoopBackOff") }
+        #expect(screen.contains("DEGRADED"))
+        // To production: its name in capitals, its own pods.
+        try tmux.press("e")
+        tmux.waitFor("the environment picker") { $0.contains("dreamscape-prod  PRODUCTION") }
+        try tmux.press("Down", "Down", "Enter")
+        screen = tmux.waitFor("prod's pods") { $0.contains("PROD · PRODUCTION") && $0.contains("6/6 ready") && $0.contains("4/4 ready") }
+        #expect(screen.contains("dev/dreamscape-prod"))
+        #expect(!screen.contains("CrashLoopBackOff"))
+        // A rollout restart of Core in production, confirmed, followed to its end.
+        try tmux.press("r")
+        tmux.waitFor("the confirmation") { $0.contains("Rollout restart (as kubectl rollout restart) of") }
+        try tmux.press("y")
+        tmux.waitFor("the restart's end", seconds: 30) { $0.contains("Restarted Core: auth-service, nginx, user-service rolled out") }
+        let deployments = try server.deployments()
+        for name in ["nginx", "auth-service", "user-service"] {
+            let annotations = deployments["dreamscape-prod/\(name)"]?["templateAnnotations"] as? [String: String]
+            #expect(annotations?["kubectl.kubernetes.io/restartedAt"] != nil)
+            #expect((deployments["dreamscape-dev/\(name)"]?["templateAnnotations"] as? [String: String])?.isEmpty ?? true)
+        }
+        try tmux.press("q")
+        #expect(tmux.exitStatus() == 0)
+    }
+
+    @Test func checkReadsTheClusterToo() throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server, namespace: "dreamscape-dev", replicas: 1)
+        let arguments = [TmuxSession.podtopBinary, "check", "--kubeconfig", try server.kubeconfig(), "--config", try config(server)]
+        let healthy = try Spawn.run(arguments, capture: true)
+        #expect(healthy.contains("kubernetes"))
+        #expect(healthy.contains("Core"))
+        let json = try Spawn.run(arguments + ["--json"], capture: true)
+        let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect((report?["runtime"] as? [String: Any])?["kind"] as? String == "kubernetes")
+        // Read-only: the check sent nothing but GETs.
+        #expect(try server.requests().allSatisfy { $0["method"] as? String == "GET" })
+    }
+}
