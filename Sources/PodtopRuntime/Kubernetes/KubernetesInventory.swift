@@ -4,19 +4,36 @@ import PodtopCore
 /// What the watches have told about one namespace, and how it maps onto the Big Pods: a Big
 /// Pod is the workloads (Deployments, StatefulSets) its config selector matches, by their labels
 /// or name; its replicas are those workloads' pods. Pure: fed by the runtime, tested alone.
+///
+/// A namespace can hold thousands of pods and see dozens of changes a second, most of which
+/// (a condition's time, a status heartbeat) change nothing on screen. So each pod's replica and
+/// owner are worked out when the pod changes, the updates say whether anything shown changed,
+/// and the sorted list of other pods is rebuilt only when one of them changed.
 struct KubernetesInventory: Sendable {
+    let topology: Topology
     /// Keyed by "Deployment/name", "StatefulSet/name".
     private(set) var workloads: [String: KubernetesWorkload] = [:]
     private(set) var pods: [String: KubernetesPod] = [:]
-    /// Each pod as a replica, worked out when the pod changes rather than at every snapshot:
-    /// a namespace can hold thousands of pods and only a few change in a second.
     private var replicas: [String: Replica] = [:]
+    /// Each Big Pod's workloads (their keys, in name order), worked out when workloads change.
+    private var bigPodWorkloads: [(pod: PodID, keys: [String])] = []
+    /// The Big Pod each pod belongs to, and each Big Pod's pods; a pod in neither is "other".
+    private var owner: [String: PodID] = [:]
+    private var members: [PodID: Set<String>] = [:]
+    private var sortedOthers: [Replica]?
     var autoscalers: [KubernetesAutoscaler] = []
     /// Per pod name, from metrics.k8s.io.
     var usage: [String: (cpuPercent: Double?, memoryBytes: UInt64?)] = [:]
     var statsUnavailable: String?
 
+    init(topology: Topology) {
+        self.topology = topology
+        bigPodWorkloads = topology.pods.map { ($0.id, []) }
+    }
+
     static func key(_ workload: KubernetesWorkload) -> String { "\(workload.kind ?? "Deployment")/\(workload.metadata.name)" }
+
+    // MARK: - Workloads
 
     mutating func replaceWorkloads(_ list: [KubernetesWorkload], kind: String) {
         workloads = workloads.filter { $0.value.kind != kind }
@@ -24,66 +41,138 @@ struct KubernetesInventory: Sendable {
             workload.kind = kind
             workloads[Self.key(workload)] = workload
         }
+        regroup()
     }
 
-    mutating func update(_ workload: KubernetesWorkload, kind: String) {
+    /// Returns whether the screen may show it (a Big Pod's workload: its replica count, its
+    /// rollout); another workload's change shows nowhere.
+    @discardableResult
+    mutating func update(_ workload: KubernetesWorkload, kind: String) -> Bool {
         var workload = workload
         workload.kind = kind
-        workloads[Self.key(workload)] = workload
+        let key = Self.key(workload)
+        let before = workloads[key]
+        workloads[key] = workload
+        if before?.metadata.labels != workload.metadata.labels || before?.spec.selector != workload.spec.selector {
+            regroup()
+            return true
+        }
+        return isBigPodWorkload(workload)
     }
 
-    mutating func remove(_ workload: KubernetesWorkload, kind: String) {
-        workloads["\(kind)/\(workload.metadata.name)"] = nil
+    @discardableResult
+    mutating func remove(_ workload: KubernetesWorkload, kind: String) -> Bool {
+        guard workloads.removeValue(forKey: "\(kind)/\(workload.metadata.name)") != nil else { return false }
+        regroup()
+        return true
     }
+
+    private func isBigPodWorkload(_ workload: KubernetesWorkload) -> Bool {
+        topology.pods.contains { $0.selector.matches(name: workload.metadata.name, labels: workload.metadata.labels ?? [:]) }
+    }
+
+    /// The workloads a Big Pod is made of, by name, as last seen.
+    func workloads(of spec: PodSpec) -> [KubernetesWorkload] {
+        workloads(of: spec.id)
+    }
+
+    private func workloads(of pod: PodID) -> [KubernetesWorkload] {
+        (bigPodWorkloads.first { $0.pod == pod }?.keys ?? []).compactMap { workloads[$0] }
+    }
+
+    /// Which workloads make up which Big Pod, and so which pods belong where.
+    private mutating func regroup() {
+        bigPodWorkloads = topology.pods.map { spec in
+            (spec.id, workloads.values
+                .filter { spec.selector.matches(name: $0.metadata.name, labels: $0.metadata.labels ?? [:]) }
+                .sorted { ($0.metadata.name, $0.kind ?? "") < ($1.metadata.name, $1.kind ?? "") }
+                .map(Self.key))
+        }
+        owner.removeAll(keepingCapacity: true)
+        members.removeAll(keepingCapacity: true)
+        for pod in pods.values { assignOwner(pod) }
+        sortedOthers = nil
+    }
+
+    /// The first Big Pod (in config order) one of whose workloads selects the pod.
+    private mutating func assignOwner(_ pod: KubernetesPod) {
+        let name = pod.metadata.name
+        let found = bigPodWorkloads.first { $0.keys.contains { workloads[$0]?.selects(pod.metadata.labels) ?? false } }?.pod
+        let previous = owner[name]
+        guard found != previous else { return }
+        if let previous { members[previous]?.remove(name) }
+        owner[name] = found
+        if let found { members[found, default: []].insert(name) }
+    }
+
+    // MARK: - Pods
 
     mutating func replacePods(_ list: [KubernetesPod]) {
         pods.removeAll(keepingCapacity: true)
         replicas.removeAll(keepingCapacity: true)
-        for pod in list { update(pod) }
+        owner.removeAll(keepingCapacity: true)
+        members.removeAll(keepingCapacity: true)
+        for pod in list {
+            pods[pod.metadata.name] = pod
+            replicas[pod.metadata.name] = pod.replica
+            assignOwner(pod)
+        }
+        sortedOthers = nil
     }
 
-    mutating func update(_ pod: KubernetesPod) {
-        pods[pod.metadata.name] = pod
-        replicas[pod.metadata.name] = pod.replica
+    /// Stores the pod; returns whether anything the screen shows changed (its replica — phase,
+    /// status word, restarts, start — or whose it is).
+    @discardableResult
+    mutating func update(_ pod: KubernetesPod) -> Bool {
+        let name = pod.metadata.name
+        let replica = pod.replica
+        let previousOwner = owner[name]
+        let changed = replicas[name] != replica
+        pods[name] = pod
+        replicas[name] = replica
+        assignOwner(pod)
+        let moved = owner[name] != previousOwner
+        if (changed || moved), owner[name] == nil || previousOwner == nil { sortedOthers = nil }
+        return changed || moved
     }
 
-    mutating func remove(_ pod: KubernetesPod) {
-        pods[pod.metadata.name] = nil
-        replicas[pod.metadata.name] = nil
+    @discardableResult
+    mutating func remove(_ pod: KubernetesPod) -> Bool {
+        let name = pod.metadata.name
+        guard pods.removeValue(forKey: name) != nil else { return false }
+        replicas[name] = nil
+        if let previous = owner.removeValue(forKey: name) {
+            members[previous]?.remove(name)
+        } else {
+            sortedOthers = nil
+        }
+        return true
     }
 
-    /// The workloads a Big Pod is made of, by name.
-    func workloads(of spec: PodSpec) -> [KubernetesWorkload] {
-        workloads.values
-            .filter { spec.selector.matches(name: $0.metadata.name, labels: $0.metadata.labels ?? [:]) }
-            .sorted { ($0.metadata.name, $0.kind ?? "") < ($1.metadata.name, $1.kind ?? "") }
+    /// A Big Pod's pods, by name.
+    func pods(of pod: PodID) -> [KubernetesPod] {
+        (members[pod] ?? []).sorted().compactMap { pods[$0] }
     }
 
-    func pods(of workload: KubernetesWorkload) -> [KubernetesPod] {
-        pods.values.filter { workload.selects($0.metadata.labels) }.sorted { $0.metadata.name < $1.metadata.name }
-    }
+    // MARK: - The snapshot
 
-    func snapshot(_ topology: Topology, at now: Date) -> RuntimeSnapshot {
-        var claimed = Set<String>()
+    mutating func snapshot(at now: Date) -> RuntimeSnapshot {
         var snapshots: [PodSnapshot] = []
-        for spec in topology.pods {
-            let mine = workloads(of: spec)
-            var members: [Replica] = []
-            for workload in mine {
-                for pod in pods(of: workload) where claimed.insert(pod.metadata.name).inserted {
-                    if let replica = replicas[pod.metadata.name] { members.append(withUsage(replica)) }
-                }
-            }
+        for (id, _) in bigPodWorkloads {
+            let mine = workloads(of: id)
+            let replicas = (members[id] ?? []).sorted().compactMap { self.replicas[$0].map(withUsage) }
             let infos = mine.map { workload in
                 WorkloadInfo(kind: workload.kind ?? "Deployment", name: workload.metadata.name, desiredReplicas: workload.desiredReplicas,
                              autoscaler: autoscaler(of: workload))
             }
-            snapshots.append(PodSnapshot(id: spec.id, desiredReplicas: mine.reduce(0) { $0 + $1.desiredReplicas },
-                                         replicas: members, workloads: infos))
+            snapshots.append(PodSnapshot(id: id, desiredReplicas: mine.reduce(0) { $0 + $1.desiredReplicas },
+                                         replicas: replicas, workloads: infos))
         }
         // The namespace's other pods: listed as "other", never dropped.
-        let others = replicas.filter { !claimed.contains($0.key) }.values.sorted { $0.name < $1.name }
-        return RuntimeSnapshot(takenAt: now, pods: snapshots, unmatched: others,
+        if sortedOthers == nil {
+            sortedOthers = replicas.filter { owner[$0.key] == nil }.values.sorted { $0.name < $1.name }
+        }
+        return RuntimeSnapshot(takenAt: now, pods: snapshots, unmatched: sortedOthers ?? [],
                                statsSource: statsUnavailable == nil ? "metrics.k8s.io (working set; a 15 s window)" : nil,
                                statsUnavailable: statsUnavailable)
     }

@@ -21,7 +21,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     let reportCoalescing: Duration
 
     private var client: KubernetesClient?
-    private var inventory = KubernetesInventory()
+    private var inventory: KubernetesInventory
     private var emit: (@Sendable (RuntimeEvent) -> Void)?
     private var reportScheduled = false
     private var logFollowers: [String: Task<Void, Never>] = [:]
@@ -37,6 +37,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         self.readOnly = readOnly
         self.metricsInterval = metricsInterval
         self.reportCoalescing = reportCoalescing
+        inventory = KubernetesInventory(topology: topology)
         identity = RuntimeIdentity(kind: "kubernetes", endpoint: "\(target.contextName)/\(target.namespace)")
     }
 
@@ -215,21 +216,25 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     }
 
     private func apply(_ event: KubernetesWatchEvent<KubernetesPod>) {
+        let shows: Bool
         switch event {
-        case .added(let pod), .modified(let pod): inventory.update(pod)
-        case .deleted(let pod): inventory.remove(pod)
+        case .added(let pod), .modified(let pod): shows = inventory.update(pod)
+        case .deleted(let pod): shows = inventory.remove(pod)
         case .bookmark, .error: return
         }
-        scheduleReport()
+        // Most changes in a busy namespace show nowhere (a condition's time, another team's pod
+        // restarting counts only in "other" when its phase moves): no snapshot for those.
+        if shows { scheduleReport() }
     }
 
     private func apply(_ event: KubernetesWatchEvent<KubernetesWorkload>, kind: String) {
+        let shows: Bool
         switch event {
-        case .added(let workload), .modified(let workload): inventory.update(workload, kind: kind)
-        case .deleted(let workload): inventory.remove(workload, kind: kind)
+        case .added(let workload), .modified(let workload): shows = inventory.update(workload, kind: kind)
+        case .deleted(let workload): shows = inventory.remove(workload, kind: kind)
         case .bookmark, .error: return
         }
-        scheduleReport()
+        if shows { scheduleReport() }
     }
 
     // MARK: - Metrics and autoscalers
@@ -276,7 +281,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
 
     private func flushReport() {
         reportScheduled = false
-        let snapshot = inventory.snapshot(topology, at: Date())
+        let snapshot = inventory.snapshot(at: Date())
         emit?(.snapshot(snapshot))
         if followsLogs, let client { syncLogFollowers(snapshot, client) }
     }

@@ -108,6 +108,11 @@ class Cluster:
         self.denied = []           # (user or None, verb, resource)
         self.requests = []
         self.bookmark_every = None
+        # The controller's indexes, so that a namespace of thousands of pods costs it little:
+        # pods by (namespace, app label), pods being deleted, deployments that may need a step.
+        self.pods_by_app = {}
+        self.terminating = set()
+        self.unsettled = set()
 
     def next_rv(self):
         self.rv += 1
@@ -121,6 +126,19 @@ class Cluster:
             store.pop(key, None)
         else:
             store[key] = obj
+        if resource == "pods":
+            app = (key[0], obj["metadata"].get("labels", {}).get("app"))
+            members = self.pods_by_app.setdefault(app, {})
+            if kind == "DELETED":
+                members.pop(key[1], None)
+                self.terminating.discard(key)
+            else:
+                members[key[1]] = obj
+                if obj["metadata"].get("deletionTimestamp"):
+                    self.terminating.add(key)
+            self.unsettled.add(app)
+        elif resource == "deployments":
+            self.unsettled.add((key[0], key[1]))
         event = (int(obj["metadata"]["resourceVersion"]), resource, key[0], kind, json.loads(json.dumps(obj)))
         self.history.append(event)
         if len(self.history) > 20000:
@@ -212,25 +230,27 @@ def set_state(pod, state):
 
 
 def deployment_pods(deployment):
+    # Every deployment here selects its pods by app=<its name>.
     meta = deployment["metadata"]
-    wanted = deployment["spec"]["selector"]["matchLabels"]
-    return [p for (ns, _), p in CLUSTER.objects["pods"].items()
-            if ns == meta["namespace"] and all(p["metadata"]["labels"].get(k) == v for k, v in wanted.items())]
+    return list(CLUSTER.pods_by_app.get((meta["namespace"], meta["name"]), {}).values())
 
 
 def reconcile():
     """One step of a Deployment controller with maxSurge 1, maxUnavailable 0: at most one pod
     is created, made ready or removed per deployment per step, so a rollout can be watched."""
     with LOCK:
-        for pod in list(CLUSTER.objects["pods"].values()):
-            if pod["metadata"].get("deletionTimestamp"):
-                CLUSTER.record("pods", "DELETED", pod)
-        for deployment in list(CLUSTER.objects["deployments"].values()):
+        for key in list(CLUSTER.terminating):
+            CLUSTER.record("pods", "DELETED", CLUSTER.objects["pods"][key])
+        unsettled, CLUSTER.unsettled = CLUSTER.unsettled, set()
+        for key in unsettled:
+            deployment = CLUSTER.objects["deployments"].get(key)
+            if deployment is None:
+                continue
             spec, meta = deployment["spec"], deployment["metadata"]
             hash_ = pod_template_hash(spec["template"])
             pods = deployment_pods(deployment)
             new = [p for p in pods if p["metadata"]["labels"].get("pod-template-hash") == hash_]
-            old = [p for p in pods if p not in new]
+            old = [p for p in pods if p["metadata"]["labels"].get("pod-template-hash") != hash_]
             pending = [p for p in new if p["status"]["phase"] == "Pending"
                        and p["status"]["containerStatuses"][0]["state"].get("waiting", {}).get("reason") == "ContainerCreating"]
             if pending:
@@ -249,7 +269,8 @@ def reconcile():
             pods = deployment_pods(deployment)
             new = [p for p in pods if p["metadata"]["labels"].get("pod-template-hash") == hash_]
             ready = [p for p in pods if p["status"]["phase"] == "Running" and all(s["ready"] for s in p["status"]["containerStatuses"])]
-            done = len(new) == spec["replicas"] == len(pods) and all(p in ready for p in new)
+            ready_names = {p["metadata"]["name"] for p in ready}
+            done = len(new) == spec["replicas"] == len(pods) and all(p["metadata"]["name"] in ready_names for p in new)
             status_ = {
                 "observedGeneration": meta["generation"], "replicas": len(pods), "updatedReplicas": len(new),
                 "readyReplicas": len(ready), "availableReplicas": len(ready),
@@ -792,6 +813,10 @@ def churn(namespace, rate, seconds):
 class TLSServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # podtop opens a connection per followed log at once: with socketserver's backlog of 5 the
+    # rest were dropped and retried by the kernel a second later (Go's server listens with
+    # the system's maximum).
+    request_queue_size = 1024
 
 
 class ControlServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
