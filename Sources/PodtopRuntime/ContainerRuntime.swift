@@ -19,6 +19,12 @@ public protocol PodScaling: ContainerRuntime {
     func scale(_ pod: PodID, to replicas: Int) async throws(RuntimeError) -> String
 }
 
+/// A runtime that keeps the log of a replica's previous (crashed) container: Kubernetes's
+/// `previous=true`, what one wants for a pod in CrashLoopBackOff.
+public protocol PreviousLogReading: ContainerRuntime {
+    func previousLogs(_ pod: PodID, replica: String) async throws(RuntimeError) -> [LogLine]
+}
+
 /// A runtime that can restart a single replica, named as the snapshot names it (Docker:
 /// restart the container; Kubernetes: delete the pod, its controller makes a new one).
 public protocol ReplicaRestarting: ContainerRuntime {

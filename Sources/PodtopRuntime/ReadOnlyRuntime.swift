@@ -14,3 +14,14 @@ public struct ReadOnlyRuntime: ContainerRuntime {
         await base.run(refresh: refresh, emit: emit)
     }
 }
+
+/// Reading a crashed container's log changes nothing: offered read-only too, where the runtime
+/// inside has it.
+extension ReadOnlyRuntime: PreviousLogReading {
+    public var offersPreviousLogs: Bool { base is any PreviousLogReading }
+
+    public func previousLogs(_ pod: PodID, replica: String) async throws(RuntimeError) -> [LogLine] {
+        guard let reader = base as? any PreviousLogReading else { throw RuntimeError("\(identity.kind) keeps no previous container's log") }
+        return try await reader.previousLogs(pod, replica: replica)
+    }
+}

@@ -75,10 +75,15 @@ public struct Capabilities: Sendable, Equatable {
     public var canRestart: Bool
     public var canScale: Bool
     public var canRestartReplica: Bool
+    /// The runtime keeps a crashed container's log (Kubernetes).
+    public var canReadPreviousLogs: Bool
     /// Started with `--read-only` (or `read_only: true`): no action at all, by design.
     public var readOnly: Bool
 
-    public init(canRestart: Bool, canScale: Bool, canRestartReplica: Bool = false, readOnly: Bool = false) {
+    public init(canRestart: Bool, canScale: Bool, canRestartReplica: Bool = false, canReadPreviousLogs: Bool = false,
+                readOnly: Bool = false) {
+        // Reading a log changes nothing: allowed read-only too.
+        self.canReadPreviousLogs = canReadPreviousLogs
         self.canRestart = canRestart && !readOnly
         self.canScale = canScale && !readOnly
         self.canRestartReplica = canRestartReplica && !readOnly

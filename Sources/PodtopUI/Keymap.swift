@@ -1,7 +1,7 @@
 /// What a key does. The reducer acts on these, never on raw keys.
 public enum Action: Hashable, Sendable {
     case moveUp, moveDown, nextPod, previousPod
-    case restart, scale, environments, restartReplica
+    case restart, scale, environments, restartReplica, previousLogs
     case focusLogs, details, cycleTheme, help, quit
     case confirm, cancel, increment, decrement, apply
     case scrollUp, scrollDown, pageUp, pageDown, oldest, follow, leaveLogs
@@ -94,6 +94,7 @@ public enum Keymap {
             bind([.up, .character("k")], .moveUp, nil, "Highlight the previous replica", "↑/k"),
             bind([.down, .character("j")], .moveDown, nil, "Highlight the next replica", "↓/j"),
             bind([.character("x")], .restartReplica, "restart replica", "Restart the highlighted replica (asks first)", "x"),
+            bind([.character("p")], .previousLogs, "previous log", "The highlighted replica's crashed container's log", "p"),
             bind([.escape, .enter, .character("q")], .cancel, "close", "Close the details", "Esc"),
         ],
         .help: [

@@ -21,6 +21,8 @@ public enum Effect: Sendable, Equatable {
     /// Watch another environment: the runtime is replaced by one for it.
     case switchEnvironment(Int)
     case restartReplica(PodID, replica: String)
+    /// Fetch the log of a replica's previous (crashed) container into the log pane.
+    case previousLogs(PodID, replica: String)
     /// Write these lines to a new file of this name in the current directory.
     case saveLogs(fileName: String, lines: [String])
     case quit
@@ -159,7 +161,7 @@ extension DashboardState {
              .searchLogs, .filterLogs, .olderMatch, .newerMatch, .toggleRawLogs, .toggleWrap,
              .toggleTimestamps, .toggleFullScreen, .toggleOnlySelection, .cycleMinimumLevel, .saveLogs:
             return handleLogAction(action)
-        case .confirm, .cancel, .increment, .decrement, .apply, .restartReplica: break
+        case .confirm, .cancel, .increment, .decrement, .apply, .restartReplica, .previousLogs: break
         }
         return []
     }
@@ -196,6 +198,17 @@ extension DashboardState {
             }
         case (.details(let shown), .restartReplica):
             askReplicaRestart(shown)
+        case (.details(.pod(let pod)), .previousLogs):
+            let replicas = snapshot?.pod(pod)?.replicas ?? []
+            guard capabilities.canReadPreviousLogs, replicas.indices.contains(detailReplicaIndex) else {
+                say("\(identity?.kind ?? "this runtime") keeps no previous container's log", error: true)
+                return []
+            }
+            // The lines land in the log pane: the details close to show it.
+            let replica = replicas[detailReplicaIndex].name
+            self.modal = nil
+            say("Fetching the previous container's log of \(replica)…")
+            return [.previousLogs(pod, replica: replica)]
         case (.confirmReplicaRestart(let pod, let replica), .confirm):
             self.modal = nil
             busyPods.insert(pod)

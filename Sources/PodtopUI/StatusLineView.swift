@@ -41,7 +41,9 @@ enum FooterView {
             // Docker and the demo have no environments: not even a greyed key for them.
             if binding.action == .environments, state.environments.isEmpty { continue }
             // Only a pod's details list replicas to restart.
-            if binding.action == .restartReplica, case .details(.service) = state.modal { continue }
+            if binding.action == .restartReplica || binding.action == .previousLogs, case .details(.service) = state.modal { continue }
+            // Only Kubernetes keeps a crashed container's log: no greyed key elsewhere.
+            if binding.action == .previousLogs, !state.capabilities.canReadPreviousLogs { continue }
             let available = isAvailable(binding.action, state)
             let keyText = binding.keyLabel
             let needed = DisplayWidth.of(keyText) + DisplayWidth.of(word) + 3
@@ -57,6 +59,7 @@ enum FooterView {
         case .scale: state.capabilities.canScale && !state.busyPods.contains(state.selection.pod)
         case .environments: !state.environments.isEmpty
         case .restartReplica: state.capabilities.canRestartReplica && !state.busyPods.contains(state.selection.pod)
+        case .previousLogs: state.capabilities.canReadPreviousLogs
         default: true
         }
     }

@@ -185,6 +185,17 @@ final class DashboardLoop {
                     inbox.post(.actionFinished(pod, .failure(error)))
                 }
             })
+        case .previousLogs(let pod, let replica):
+            guard let runtime = runtime as? any PreviousLogReading else { return }
+            actionTasks.append(Task.detached {
+                do throws(RuntimeError) {
+                    let lines = try await runtime.previousLogs(pod, replica: replica)
+                    inbox.post(.runtime(.logs(lines)))
+                    inbox.post(.notice("\(lines.count) line\(lines.count == 1 ? "" : "s") of \(replica)'s previous container, at the end of the log pane", isError: false))
+                } catch {
+                    inbox.post(.notice(error.message, isError: true))
+                }
+            })
         case .switchEnvironment(let index):
             guard let switcher else { return }
             runtimeTask?.cancel()

@@ -147,7 +147,9 @@ struct PodtopCommand: ParsableCommand {
             topology: settings.config.topology, now: Date(), refreshSeconds: settings.refreshSeconds,
             logCapacity: settings.logLines, themeNames: themes.map(\.name), themeIndex: settings.themeIndex,
             capabilities: Capabilities(canRestart: runtime is any PodRestarting, canScale: runtime is any PodScaling,
-                                       canRestartReplica: runtime is any ReplicaRestarting, readOnly: settings.readOnly)
+                                       canRestartReplica: runtime is any ReplicaRestarting,
+                                       canReadPreviousLogs: (runtime as? ReadOnlyRuntime)?.offersPreviousLogs ?? (runtime is any PreviousLogReading),
+                                       readOnly: settings.readOnly)
         )
         state.isWallboard = wallboard
         if let switcher {

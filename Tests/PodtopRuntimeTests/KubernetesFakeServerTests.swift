@@ -63,6 +63,11 @@ import TestSupport
         let stamped = try server.kubectl(["logs", pod, "--timestamps", "--tail=1"])
         // The kubelet's fixed nine-digit fraction, then a space, then the line.
         #expect(stamped.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z charge declined id=2\n/) != nil)
+        // The previous container: refused as the API server words it until there is one.
+        let none = try server.kubectl(["logs", pod, "--previous"], check: false)
+        #expect(none.contains(#"previous terminated container "payment" in pod "\#(pod)" not found"#))
+        try server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"])
+        #expect(try server.kubectl(["logs", pod, "--previous", "--tail=1"]) == "fatal: cannot reach mongodb\n")
     }
 
     @Test func kubectlIsRefusedAsTheServerSays() throws {

@@ -48,8 +48,9 @@ import TestSupport
         #expect(snapshot.pod(PodID("commerce"))?.replicas.count == 1)
         // A pod of no Big Pod is listed as "other", not dropped.
         #expect(snapshot.unmatched.map(\.name) == (try server.podNames(of: "grafana")))
-        let connected = recorder.all.contains { if case .connected(let identity) = $0.1 { identity.version == "v1.32.4+k3s1" && identity.endpoint == "dev/dreamscape-dev" } else { false } }
-        #expect(connected)
+        let identities = recorder.all.compactMap { if case .connected(let identity) = $0.1 { identity } else { nil } }
+        #expect(identities.first == RuntimeIdentity(kind: "kubernetes", endpoint: "dev/dreamscape-dev", version: "v1.32.4+k3s1"),
+                "\(recorder.all.filter { if case .logs = $0.1 { false } else if case .snapshot = $0.1 { false } else { true } })")
     }
 
     @Test func aCrashingPodShowsWithinASecondOfTheServersEvent() async throws {
@@ -153,6 +154,25 @@ import TestSupport
         #expect(lines.first { $0.text == "ERROR card declined" }?.level == .error)
         // Each line once, though the stream was followed from the start.
         #expect(lines.filter { $0.text == "before podtop" }.count == 1)
+    }
+
+    @Test func aCrashedContainersPreviousLogIsFetchedOnRequest() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        let (runtime, recorder, task) = try start(server)
+        defer { task.cancel() }
+        _ = await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.replicas.count == 1 }
+        let pod = try #require(try server.podNames(of: "voyage").first)
+        await #expect(throws: RuntimeError("\(pod) has no previous container: none of its containers has restarted")) {
+            try await runtime.previousLogs(PodID("experience"), replica: pod)
+        }
+        try server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"])
+        _ = await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.replicas.first?.restarts == 1 }
+        let lines = try await runtime.previousLogs(PodID("experience"), replica: pod)
+        #expect(lines.last?.text == "fatal: cannot reach mongodb")
+        #expect(lines.last?.source == LogSource(pod: PodID("experience"), service: nil, replica: "\(pod)/voyage (previous)"))
+        let request = try #require(try server.requests().last { ($0["path"] as? String)?.hasSuffix("/log") == true && ($0["query"] as? [String: String])?["previous"] != nil })
+        #expect((request["query"] as? [String: String])?["previous"] == "true")
     }
 
     @Test func restartRollsEveryDeploymentOfThePodOut() async throws {

@@ -106,6 +106,16 @@ import Testing
         #expect(state.busyPods.contains(experience))
     }
 
+    @Test func theCrashedContainersLogIsAskedForFromThePodsDetails() {
+        var state = state()
+        state.capabilities.canReadPreviousLogs = true
+        _ = press(&state, .enter)
+        #expect(Screen.render(state, width: 120, height: 30).textLines().last!.contains("p previous log"))
+        #expect(press(&state, .down, .character("p")) == [.previousLogs(experience, replica: "voyage-7d9f-fghij")])
+        #expect(state.modal == nil)
+        #expect(state.status?.text == "Fetching the previous container's log of voyage-7d9f-fghij…")
+    }
+
     @Test func missingMetricsReadNotAvailableWithTheReason() {
         var state = state(statsUnavailable: "metrics.k8s.io is not served (404): is metrics-server installed?")
         let screen = Screen.render(state, width: 120, height: 30).textLines()

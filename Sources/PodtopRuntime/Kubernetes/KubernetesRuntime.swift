@@ -8,7 +8,7 @@ import PodtopCore
 /// (resource versions, bookmarks, a fresh list after 410 Gone); CPU and memory from
 /// metrics.k8s.io; logs followed per container; restart as `kubectl rollout restart` does,
 /// scale through the scale subresource. Losing the server is a state, never an end.
-public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
+public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, PreviousLogReading {
     public nonisolated let identity: RuntimeIdentity
     public nonisolated let target: KubernetesTarget
     let topology: Topology
@@ -421,6 +421,28 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             summary += "; autoscaler \(hpa.name) keeps \(workload.metadata.name) within \(hpa.minReplicas)–\(hpa.maxReplicas) and will override this"
         }
         return summary
+    }
+
+    /// The last lines of each container's previous instance (`previous=true`), for a replica
+    /// whose container crashed; a container that never restarted is passed over.
+    public func previousLogs(_ pod: PodID, replica: String) async throws(RuntimeError) -> [LogLine] {
+        let client = try connectedClient()
+        guard let object = inventory.pods[replica] else { throw RuntimeError("no pod \(replica) in \(target.namespace)") }
+        let restarted = (object.status.containerStatuses ?? []).filter { $0.restartCount > 0 }
+        guard !restarted.isEmpty else { throw RuntimeError("\(replica) has no previous container: none of its containers has restarted") }
+        var lines: [LogLine] = []
+        for container in restarted {
+            let query = ["container": container.name, "previous": "true", "timestamps": "true", "tailLines": String(max(logTail, 100))]
+            do throws(KubernetesAPIError) {
+                let reply = try await client.send(.GET, "/api/v1\(namespacePath)/pods/\(replica)/log", query: query)
+                var decoder = DockerLogDecoder(tty: true)
+                let source = LogSource(pod: pod, service: nil, replica: "\(replica)/\(container.name) (previous)")
+                lines += (decoder.feed(reply.body) + decoder.finish()).map { $0.logLine(from: source) }
+            } catch {
+                throw error.runtimeError
+            }
+        }
+        return lines
     }
 
     /// Restarts one replica by deleting its pod: its controller creates a new one.
