@@ -312,6 +312,23 @@ final class ProgressLog: @unchecked Sendable {
         #expect(!recorder.all.contains { if case .disconnected = $0.1 { true } else { false } })
     }
 
+    @Test func inAPodTheServiceAccountsTokenAndCAAreUsed() async throws {
+        let server = try FakeKubeAPIServer()
+        try server.addDeployment("auth-service", pod: "core")
+        try server.control("token", ["token": "sa-token", "user": "system:serviceaccount:dreamscape-dev:podtop"])
+        let account = server.directory.appendingPathComponent("serviceaccount")
+        try FileManager.default.createDirectory(at: account, withIntermediateDirectories: true)
+        try "sa-token\n".write(to: account.appendingPathComponent("token"), atomically: true, encoding: .utf8)
+        try "dreamscape-dev".write(to: account.appendingPathComponent("namespace"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: server.certificates.appendingPathComponent("ca.crt"), to: account.appendingPathComponent("ca.crt"))
+        let target = try #require(KubernetesTarget.inCluster(
+            environment: ["KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": "\(server.port)"], directory: account.path))
+        let (_, recorder, task) = start(target)
+        defer { task.cancel() }
+        #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
+        #expect(try server.requests().allSatisfy { $0["user"] as? String == "system:serviceaccount:dreamscape-dev:podtop" })
+    }
+
     @Test func refusalsAreStatesWithTheServersWords() async throws {
         let server = try FakeKubeAPIServer()
         try server.addDeployment("auth-service", pod: "core")
@@ -356,6 +373,12 @@ final class ProgressLog: @unchecked Sendable {
         let reason = try #require(await firstLoss(recorder))
         #expect(reason.hasPrefix("TLS with \(server.server) failed"))
         #expect(reason.hasSuffix("check the context's certificate-authority"))
+        // insecure-skip-tls-verify: the same untrusted server is spoken to.
+        try server.addDeployment("auth-service", pod: "core")
+        untrusted.insecureSkipTLSVerify = true
+        let (_, trusting, trustingTask) = start(untrusted)
+        defer { trustingTask.cancel() }
+        #expect(await trusting.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
     }
 }
 

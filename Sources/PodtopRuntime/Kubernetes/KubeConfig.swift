@@ -93,16 +93,16 @@ public struct KubeConfig: Sendable, Equatable {
             clusters[entry.name] = Cluster(
                 server: cluster.server,
                 certificateAuthorityPEM: try Self.pem(data: cluster.certificateAuthorityData, file: cluster.certificateAuthority,
-                                                      directory: directory, what: "certificate-authority of cluster \(entry.name)", in: path),
+                                                      directory: directory, field: "certificate-authority", of: "cluster \(entry.name)", in: path),
                 insecureSkipTLSVerify: cluster.insecureSkipTLSVerify ?? false, tlsServerName: cluster.tlsServerName)
         }
         for entry in file.users ?? [] where users[entry.name] == nil {
             let user = entry.user
             users[entry.name] = User(
                 clientCertificatePEM: try Self.pem(data: user.clientCertificateData, file: user.clientCertificate, directory: directory,
-                                                   what: "client-certificate of user \(entry.name)", in: path),
+                                                   field: "client-certificate", of: "user \(entry.name)", in: path),
                 clientKeyPEM: try Self.pem(data: user.clientKeyData, file: user.clientKey, directory: directory,
-                                           what: "client-key of user \(entry.name)", in: path),
+                                           field: "client-key", of: "user \(entry.name)", in: path),
                 token: user.token, tokenFile: user.tokenFile.map { Self.resolve($0, against: directory) },
                 exec: user.exec.map {
                     ExecPlugin(apiVersion: $0.apiVersion ?? "", command: $0.command, args: $0.args ?? [],
@@ -114,17 +114,18 @@ public struct KubeConfig: Sendable, Equatable {
 
     /// A `-data` field (base64 of the PEM text) or a file path, read now so that a bad one is
     /// reported at start with the file that named it.
-    private static func pem(data: String?, file: String?, directory: String, what: String, in path: String) throws(FileProblem) -> [UInt8]? {
+    private static func pem(data: String?, file: String?, directory: String, field: String, of owner: String,
+                            in path: String) throws(FileProblem) -> [UInt8]? {
         if let data {
             guard let decoded = Data(base64Encoded: data.filter { !$0.isWhitespace }) else {
-                throw FileProblem(file: path, problem: "\(what)-data is not base64")
+                throw FileProblem(file: path, problem: "\(owner): \(field)-data is not base64")
             }
             return Array(decoded)
         }
         guard let file else { return nil }
         let resolved = resolve(file, against: directory)
         guard let contents = FileManager.default.contents(atPath: resolved) else {
-            throw FileProblem(file: path, problem: "\(what): cannot read \(resolved)")
+            throw FileProblem(file: path, problem: "\(owner): \(field): cannot read \(resolved)")
         }
         return Array(contents)
     }
