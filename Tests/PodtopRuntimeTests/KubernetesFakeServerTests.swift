@@ -52,6 +52,23 @@ import TestSupport
         #expect(Set(after).isDisjoint(with: before))
     }
 
+    @Test func kubectlRestartsAndScalesAStatefulSetInOrder() async throws {
+        let server = try FakeKubeAPIServer()
+        try server.addStatefulSet("ledger", pod: "commerce", replicas: 2)
+        #expect(try server.podNames(of: "ledger") == ["ledger-0", "ledger-1"])
+        #expect(try server.kubectl(["scale", "statefulset/ledger", "--replicas=3"]).contains("statefulset.apps/ledger scaled"))
+        #expect(try await server.wait { try server.podNames(of: "ledger") == ["ledger-0", "ledger-1", "ledger-2"] })
+        let before = try server.pods().filter { $0.key.contains("/ledger-") }.mapValues { ($0["labels"] as? [String: String])?["controller-revision-hash"] }
+        #expect(try server.kubectl(["rollout", "restart", "statefulset/ledger"]).contains("restarted"))
+        // kubectl's own StatefulSet status check (revisions, updated and ready replicas) agrees it ends.
+        let status = try server.kubectl(["rollout", "status", "statefulset/ledger", "--timeout=20s"])
+        #expect(status.contains("statefulset rolling update complete 3 pods at revision ledger-"), "\(status)")
+        #expect(status.contains("waiting for statefulset rolling update to complete"), "kubectl saw the rollout under way: \(status)")
+        let after = try server.pods().filter { $0.key.contains("/ledger-") }.mapValues { ($0["labels"] as? [String: String])?["controller-revision-hash"] }
+        #expect(Set(after.keys) == Set(before.keys))
+        #expect(after.allSatisfy { $0.value != before[$0.key] ?? nil })
+    }
+
     @Test func kubectlLogsShowsWhatTheContainerWrote() throws {
         let server = try FakeKubeAPIServer()
         try server.addDeployment("payment", pod: "commerce", replicas: 1)

@@ -59,6 +59,8 @@ import TestSupport
         let (_, recorder, task) = try start(server)
         defer { task.cancel() }
         _ = await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.replicas.count == 1 }
+        // "Within 1 s of the event" holds for a watch that is open: wait until it is.
+        #expect(try await server.wait { try server.requests().contains { ($0["query"] as? [String: String])?["watch"] == "1" && ($0["path"] as? String)?.hasSuffix("/pods") == true } })
         let pod = try #require(try server.podNames(of: "voyage").first)
         let answer = try server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"]) as? [String: Any]
         let changedAt = Date(timeIntervalSince1970: try #require(answer?["at"] as? Double))
@@ -217,6 +219,26 @@ import TestSupport
         #expect(patch["body"] as? String == #"{"spec":{"replicas":3}}"#)
         _ = try await runtime.scale(PodID("commerce"), to: 0)
         #expect(await recorder.waitForSnapshot { $0.pod(PodID("commerce"))?.replicas.isEmpty == true } != nil)
+    }
+
+    @Test func aStatefulSetIsPartOfItsBigPodAndIsRestartedAndScaledLikeADeployment() async throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server)
+        try server.addStatefulSet("ledger", pod: "commerce", replicas: 2)
+        let (runtime, recorder, task) = try start(server)
+        defer { task.cancel() }
+        let seen = await recorder.waitForSnapshot { $0.pod(PodID("commerce"))?.replicas.count == 3 }
+        let commerce = try #require(seen?.1.pod(PodID("commerce")))
+        #expect(commerce.workloads.map { "\($0.kind)/\($0.name)" } == ["StatefulSet/ledger", "Deployment/payment"])
+        #expect(commerce.replicas.map(\.name).filter { $0.hasPrefix("ledger") } == ["ledger-0", "ledger-1"])
+        _ = try await runtime.scale(PodID("commerce"), to: 3)
+        #expect(try server.state()["statefulsets"].flatMap { ($0 as? [String: [String: Any]])?["\(FakeKubeAPIServer.namespace)/ledger"]?["replicas"] as? Int } == 3)
+        #expect(try await server.wait { try server.podNames(of: "ledger") == ["ledger-0", "ledger-1", "ledger-2"] })
+        let summary = try await runtime.restart(PodID("commerce")) { _ in }
+        #expect(summary == "Restarted Commerce: ledger, payment rolled out")
+        let patched = try server.requests().filter { $0["method"] as? String == "PATCH" }.compactMap { $0["path"] as? String }
+        #expect(patched.contains("/apis/apps/v1/namespaces/dreamscape-dev/statefulsets/ledger/scale"))
+        #expect(patched.contains("/apis/apps/v1/namespaces/dreamscape-dev/statefulsets/ledger"))
     }
 
     @Test func restartingOneReplicaDeletesItsPod() async throws {

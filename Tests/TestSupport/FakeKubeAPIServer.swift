@@ -95,11 +95,16 @@ public final class FakeKubeAPIServer: @unchecked Sendable {
     }
 
     public func addDeployment(_ name: String, pod: String?, replicas: Int = 1, containers: [String]? = nil,
-                       namespace: String = FakeKubeAPIServer.namespace) throws {
+                       namespace: String = FakeKubeAPIServer.namespace, kind: String = "deployment") throws {
         var labels: [String: String] = ["app.kubernetes.io/part-of": "dreamscape"]
         if let pod { labels["dreamscape.pod"] = pod }
-        try control("deployment", ["namespace": namespace, "name": name, "labels": labels, "replicas": replicas,
-                                   "containers": containers ?? [name], "ready": true])
+        try control(kind, ["namespace": namespace, "name": name, "labels": labels, "replicas": replicas,
+                           "containers": containers ?? [name], "ready": true])
+    }
+
+    /// A StatefulSet: pods `<name>-0`, `<name>-1`…, replaced under the same names.
+    public func addStatefulSet(_ name: String, pod: String?, replicas: Int = 1, namespace: String = FakeKubeAPIServer.namespace) throws {
+        try addDeployment(name, pod: pod, replicas: replicas, namespace: namespace, kind: "statefulset")
     }
 
     // MARK: - kubeconfig

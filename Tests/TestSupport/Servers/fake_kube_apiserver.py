@@ -137,7 +137,7 @@ class Cluster:
                 if obj["metadata"].get("deletionTimestamp"):
                     self.terminating.add(key)
             self.unsettled.add(app)
-        elif resource == "deployments":
+        elif resource in ("deployments", "statefulsets"):
             self.unsettled.add((key[0], key[1]))
         event = (int(obj["metadata"]["resourceVersion"]), resource, key[0], kind, json.loads(json.dumps(obj)))
         self.history.append(event)
@@ -163,20 +163,27 @@ def pod_template_hash(template):
     return hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:10]
 
 
-def make_pod(deployment, hash_, running=False):
+def make_pod(deployment, hash_, running=False, ordinal=None):
+    """A Deployment's pod (<name>-<hash>-<random>) or, given an ordinal, a StatefulSet's
+    (<name>-<ordinal>, the same name again when it is replaced)."""
     meta = deployment["metadata"]
     template = deployment["spec"]["template"]
-    name = "%s-%s-%s" % (meta["name"], hash_, "".join(random.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5)))
     labels = dict(template["metadata"].get("labels", {}))
-    labels["pod-template-hash"] = hash_
+    if ordinal is None:
+        name = "%s-%s-%s" % (meta["name"], hash_, "".join(random.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5)))
+        labels["pod-template-hash"] = hash_
+        owner = {"kind": "ReplicaSet", "name": "%s-%s" % (meta["name"], hash_), "uid": "uid-rs-" + hash_}
+    else:
+        name = "%s-%d" % (meta["name"], ordinal)
+        labels["controller-revision-hash"] = "%s-%s" % (meta["name"], hash_)
+        owner = {"kind": "StatefulSet", "name": meta["name"], "uid": meta["uid"]}
     containers = [{"name": c["name"], "image": c["image"]} for c in template["spec"]["containers"]]
     pod = {
         "kind": "Pod", "apiVersion": "v1",
         "metadata": {"name": name, "namespace": meta["namespace"], "uid": "uid-" + name,
                      "creationTimestamp": now_rfc3339(), "labels": labels,
                      "annotations": dict(template["metadata"].get("annotations", {})),
-                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "%s-%s" % (meta["name"], hash_),
-                                          "uid": "uid-rs-" + hash_, "controller": True, "blockOwnerDeletion": True}]},
+                     "ownerReferences": [dict(owner, apiVersion="apps/v1", controller=True, blockOwnerDeletion=True)]},
         "spec": {"nodeName": "k3s-node-1", "containers": containers},
         "status": {"phase": "Pending", "qosClass": "BestEffort"},
     }
@@ -243,6 +250,8 @@ def reconcile():
             CLUSTER.record("pods", "DELETED", CLUSTER.objects["pods"][key])
         unsettled, CLUSTER.unsettled = CLUSTER.unsettled, set()
         for key in unsettled:
+            if key in CLUSTER.objects["statefulsets"]:
+                step_statefulset(CLUSTER.objects["statefulsets"][key])
             deployment = CLUSTER.objects["deployments"].get(key)
             if deployment is None:
                 continue
@@ -286,16 +295,54 @@ def reconcile():
                 CLUSTER.record("deployments", "MODIFIED", deployment)
 
 
+def step_statefulset(sts):
+    """One step of a StatefulSet controller: pods made in order of their ordinals, removed from
+    the highest, and on a new template replaced one at a time from the highest, same name."""
+    spec, meta = sts["spec"], sts["metadata"]
+    hash_ = pod_template_hash(spec["template"])
+    revision = "%s-%s" % (meta["name"], hash_)
+    pods = {p["metadata"]["name"]: p for p in deployment_pods(sts)}
+    ordinal = lambda p: int(p["metadata"]["name"].rsplit("-", 1)[1])
+    live = sorted((p for p in pods.values() if not p["metadata"].get("deletionTimestamp")), key=ordinal)
+    pending = [p for p in live if p["status"]["containerStatuses"][0]["state"].get("waiting", {}).get("reason") == "ContainerCreating"]
+    old = [p for p in live if p["metadata"]["labels"].get("controller-revision-hash") != revision]
+    if pending:
+        set_state(pending[0], "running")
+        CLUSTER.record("pods", "MODIFIED", pending[0])
+    elif len(pods) < spec["replicas"]:
+        missing = min(set(range(spec["replicas"])) - {ordinal(p) for p in pods.values()})
+        CLUSTER.record("pods", "ADDED", make_pod(sts, hash_, ordinal=missing))
+    elif len(live) > spec["replicas"] or old:
+        doomed = live[-1] if len(live) > spec["replicas"] else old[-1]
+        doomed["metadata"]["deletionTimestamp"] = now_rfc3339()
+        CLUSTER.record("pods", "MODIFIED", doomed)
+    live = [p for p in deployment_pods(sts) if not p["metadata"].get("deletionTimestamp")]
+    ready = [p for p in live if all(c["ready"] for c in p["status"]["containerStatuses"])]
+    updated = [p for p in live if p["metadata"]["labels"].get("controller-revision-hash") == revision]
+    # As the real controller: the current revision stays the old one until every pod runs the
+    # update (kubectl's rollout status waits for the two to meet).
+    current = sts.get("status", {}).get("currentRevision", revision)
+    if len(updated) == len(live) == spec["replicas"] and len(ready) == spec["replicas"]:
+        current = revision
+    at_current = [p for p in live if p["metadata"]["labels"].get("controller-revision-hash") == current]
+    status_ = {"observedGeneration": meta["generation"], "replicas": len(live), "readyReplicas": len(ready),
+               "currentReplicas": len(at_current), "updatedReplicas": len(updated), "availableReplicas": len(ready),
+               "currentRevision": current, "updateRevision": revision}
+    if status_ != sts.get("status"):
+        sts["status"] = status_
+        CLUSTER.record("statefulsets", "MODIFIED", sts)
+
+
 def controller():
     while True:
         time.sleep(0.05)
         reconcile()
 
 
-def add_deployment(namespace, name, labels, replicas, containers, ready=False):
+def add_workload(kind, namespace, name, labels, replicas, containers, ready=False):
     with LOCK:
         deployment = {
-            "kind": "Deployment", "apiVersion": "apps/v1",
+            "kind": kind, "apiVersion": "apps/v1",
             "metadata": {"name": name, "namespace": namespace, "uid": "uid-deploy-" + name, "generation": 1,
                          "creationTimestamp": now_rfc3339(), "labels": labels,
                          "annotations": {"deployment.kubernetes.io/revision": "1"}},
@@ -305,11 +352,16 @@ def add_deployment(namespace, name, labels, replicas, containers, ready=False):
                      "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}},
             "status": {},
         }
-        CLUSTER.record("deployments", "ADDED", deployment)
+        if kind == "StatefulSet":
+            deployment["spec"]["serviceName"] = name
+            deployment["spec"]["updateStrategy"] = deployment["spec"].pop("strategy")
+            deployment["spec"]["updateStrategy"].pop("rollingUpdate")
+        CLUSTER.record("statefulsets" if kind == "StatefulSet" else "deployments", "ADDED", deployment)
         if ready:
             hash_ = pod_template_hash(deployment["spec"]["template"])
-            for _ in range(replicas):
-                CLUSTER.record("pods", "ADDED", make_pod(deployment, hash_, running=True))
+            for index in range(replicas):
+                CLUSTER.record("pods", "ADDED", make_pod(deployment, hash_, running=True,
+                                                         ordinal=index if kind == "StatefulSet" else None))
         return deployment
 
 
@@ -623,7 +675,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                 if obj["spec"]["replicas"] != replicas:
                     obj["spec"]["replicas"] = replicas
                     obj["metadata"]["generation"] += 1
-                    CLUSTER.record("deployments", "MODIFIED", obj)
+                    CLUSTER.record("statefulsets" if obj["kind"] == "StatefulSet" else "deployments", "MODIFIED", obj)
         elif method != "GET":
             return self.fail(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
         with LOCK:
@@ -720,6 +772,10 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
                                                   "templateAnnotations": d["spec"]["template"]["metadata"].get("annotations", {}),
                                                   "status": d.get("status", {})}
                                     for k, d in CLUSTER.objects["deployments"].items()},
+                    "statefulsets": {"%s/%s" % k: {"replicas": d["spec"]["replicas"], "generation": d["metadata"]["generation"],
+                                                   "templateAnnotations": d["spec"]["template"]["metadata"].get("annotations", {}),
+                                                   "status": d.get("status", {})}
+                                     for k, d in CLUSTER.objects["statefulsets"].items()},
                     "pods": {"%s/%s" % k: {"labels": p["metadata"]["labels"], "phase": p["status"]["phase"],
                                            "terminating": "deletionTimestamp" in p["metadata"],
                                            "restarts": sum(s["restartCount"] for s in p["status"].get("containerStatuses", []))}
@@ -738,9 +794,9 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
         self.answer(result if result is not None else {"ok": True})
 
     def act(self, what, a):
-        if what == "deployment":
-            d = add_deployment(a["namespace"], a["name"], a.get("labels", {}), a.get("replicas", 1),
-                               a.get("containers", [a["name"]]), a.get("ready", False))
+        if what in ("deployment", "statefulset"):
+            d = add_workload("StatefulSet" if what == "statefulset" else "Deployment", a["namespace"], a["name"], a.get("labels", {}),
+                             a.get("replicas", 1), a.get("containers", [a["name"]]), a.get("ready", False))
             return {"name": d["metadata"]["name"]}
         if what == "pod-state":
             pod = CLUSTER.objects["pods"][(a["namespace"], a["name"])]
