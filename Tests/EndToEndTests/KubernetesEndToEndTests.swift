@@ -62,6 +62,29 @@ import TestSupport
         #expect(tmux.exitStatus() == 0)
     }
 
+    /// No Docker socket, no --host, a kubeconfig split over two KUBECONFIG files: podtop finds
+    /// the cluster by itself.
+    @Test(.enabled(if: !["/var/run/docker.sock", "/run/podman/podman.sock"].contains { FileManager.default.fileExists(atPath: $0) },
+                   "a Docker or Podman socket here would rightly be chosen first"))
+    func withoutDockerAKubeconfigIsFoundAndItsFilesMerged() throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server, namespace: "dreamscape-staging", replicas: 1)
+        let whole = try String(contentsOfFile: try server.kubeconfig(namespace: "dreamscape-staging"), encoding: .utf8)
+        // The context in one file, the cluster and the user in another, as kubectl allows.
+        let contextsAt = try #require(whole.range(of: "contexts:"))
+        let first = server.directory.appendingPathComponent("contexts.yaml").path
+        let second = server.directory.appendingPathComponent("clusters.yaml").path
+        try ("current-context: dev\n" + whole[contextsAt.lowerBound...]).write(toFile: first, atomically: true, encoding: .utf8)
+        try String(whole[..<contextsAt.lowerBound]).replacingOccurrences(of: "current-context: dev\n", with: "")
+            .write(toFile: second, atomically: true, encoding: .utf8)
+        let report = try Spawn.run(["/usr/bin/env", "-u", "DOCKER_HOST", "KUBECONFIG=\(first):\(second)", TmuxSession.podtopBinary,
+                                    "check", "--json", "--config", try config(server)], capture: true)
+        let object = try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any]
+        let runtime = object?["runtime"] as? [String: Any]
+        #expect(runtime?["kind"] as? String == "kubernetes", "\(report)")
+        #expect(runtime?["endpoint"] as? String == "dev/dreamscape-staging")
+    }
+
     @Test func checkReadsTheClusterToo() throws {
         let server = try FakeKubeAPIServer()
         try fleet(server, namespace: "dreamscape-dev", replicas: 1)

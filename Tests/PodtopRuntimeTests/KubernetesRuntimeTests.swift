@@ -351,6 +351,30 @@ final class ProgressLog: @unchecked Sendable {
         #expect(try server.requests().allSatisfy { $0["user"] as? String == "system:serviceaccount:dreamscape-dev:podtop" })
     }
 
+    @Test func anExecCredentialIsRenewedBeforeItExpires() async throws {
+        let server = try FakeKubeAPIServer()
+        try server.addDeployment("auth-service", pod: "core")
+        for n in 1...9 { try server.control("token", ["token": "short-\(n)", "user": "sso-user"]) }
+        let runs = server.directory.appendingPathComponent("runs")
+        let plugin = server.directory.appendingPathComponent("short-lived-plugin")
+        // Each credential expires 62 s after it is made; podtop keeps a minute's margin, so it
+        // is good for about 2 s here, and the server never refuses one.
+        try """
+            #!/bin/sh
+            echo x >> \(runs.path)
+            n=$(wc -l < \(runs.path))
+            expiry=$(date -u -d '+62 seconds' +%Y-%m-%dT%H:%M:%SZ)
+            echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"short-'$n'","expirationTimestamp":"'$expiry'"}}'
+            """.write(to: plugin, atomically: true, encoding: .utf8)
+        chmod(plugin.path, 0o755)
+        let (_, recorder, task) = start(try server.target(.exec(script: plugin.path)), metricsInterval: .milliseconds(300))
+        defer { task.cancel() }
+        #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
+        #expect(try await server.wait(seconds: 8) { (try? String(contentsOf: runs, encoding: .utf8))?.split(separator: "\n").count ?? 0 >= 2 })
+        // Renewed ahead of its expiry, not after a refusal: no request was answered 401.
+        #expect(try server.requests().allSatisfy { $0["user"] as? String == "sso-user" })
+    }
+
     @Test func refusalsAreStatesWithTheServersWords() async throws {
         let server = try FakeKubeAPIServer()
         try server.addDeployment("auth-service", pod: "core")
