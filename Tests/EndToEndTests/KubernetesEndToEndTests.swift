@@ -62,6 +62,20 @@ import TestSupport
         #expect(tmux.exitStatus() == 0)
     }
 
+    @Test func theWallboardWatchesWithGETsAndNoLogs() throws {
+        let server = try FakeKubeAPIServer()
+        try fleet(server, namespace: "dreamscape-dev", replicas: 1)
+        let tmux = try TmuxSession("--wallboard --kubeconfig \(try server.kubeconfig()) --config \(try config(server))", width: 120, height: 30)
+        tmux.waitFor("the three pods") { $0.contains("Core") && $0.contains("Experience") && $0.contains("Commerce") && $0.contains("3/3 ready") }
+        try tmux.press("r", "y", "s", "+", "Enter", "e", "Enter", "x", "y")
+        Thread.sleep(forTimeInterval: 1)
+        try tmux.press("q")
+        #expect(tmux.exitStatus() == 0)
+        let requests = try server.requests()
+        #expect(requests.allSatisfy { $0["method"] as? String == "GET" })
+        #expect(!requests.contains { ($0["path"] as? String)?.hasSuffix("/log") == true })
+    }
+
     /// No Docker socket, no --host, a kubeconfig split over two KUBECONFIG files: podtop finds
     /// the cluster by itself.
     @Test(.enabled(if: !["/var/run/docker.sock", "/run/podman/podman.sock"].contains { FileManager.default.fileExists(atPath: $0) },
