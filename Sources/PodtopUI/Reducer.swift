@@ -238,16 +238,23 @@ extension DashboardState {
 
     // MARK: - Actions' preconditions
 
-    private mutating func askRestart() -> [Effect] {
-        let pod = selection.pod
-        guard capabilities.canRestart else {
-            say(capabilities.refusal("restart", runtime: identity?.kind ?? "this runtime"), error: true)
-            return []
+    /// Whether `pod` may be acted on now: the runtime offers the action and the pod is not busy
+    /// with another one; says why not in the status line.
+    private mutating func mayAct(on pod: PodID, offered: Bool, verb: String) -> Bool {
+        guard offered else {
+            say(capabilities.refusal(verb, runtime: identity?.kind ?? "this runtime"), error: true)
+            return false
         }
         guard !busyPods.contains(pod) else {
             say("\(displayName(pod)) is busy with another action; wait for it to finish", error: true)
-            return []
+            return false
         }
+        return true
+    }
+
+    private mutating func askRestart() -> [Effect] {
+        let pod = selection.pod
+        guard mayAct(on: pod, offered: capabilities.canRestart, verb: "restart") else { return [] }
         guard (snapshot?.pod(pod)?.replicas.count ?? 0) > 0 else {
             say("\(displayName(pod)) has no replicas to restart", error: true)
             return []
@@ -258,14 +265,7 @@ extension DashboardState {
 
     private mutating func openScale() {
         let pod = selection.pod
-        guard capabilities.canScale else {
-            say(capabilities.refusal("scale", runtime: identity?.kind ?? "this runtime"), error: true)
-            return
-        }
-        guard !busyPods.contains(pod) else {
-            say("\(displayName(pod)) is busy with another action; wait for it to finish", error: true)
-            return
-        }
+        guard mayAct(on: pod, offered: capabilities.canScale, verb: "scale") else { return }
         // Made of Kubernetes workloads: the count is each workload's (they are scaled alike).
         let podSnapshot = snapshot?.pod(pod)
         let workloads = podSnapshot?.workloads ?? []
@@ -274,15 +274,7 @@ extension DashboardState {
     }
 
     private mutating func askReplicaRestart(_ shown: Selection) {
-        guard case .pod(let pod) = shown else { return }
-        guard capabilities.canRestartReplica else {
-            say(capabilities.refusal("restart", runtime: identity?.kind ?? "this runtime"), error: true)
-            return
-        }
-        guard !busyPods.contains(pod) else {
-            say("\(displayName(pod)) is busy with another action; wait for it to finish", error: true)
-            return
-        }
+        guard case .pod(let pod) = shown, mayAct(on: pod, offered: capabilities.canRestartReplica, verb: "restart") else { return }
         let replicas = snapshot?.pod(pod)?.replicas ?? []
         guard replicas.indices.contains(detailReplicaIndex) else {
             say("\(displayName(pod)) has no replica to restart", error: true)

@@ -153,23 +153,10 @@ final class DashboardLoop {
         switch effect {
         case .restart(let pod):
             guard let runtime = runtime as? any PodRestarting else { return }
-            actionTasks.append(Task.detached {
-                do throws(RuntimeError) {
-                    let summary = try await runtime.restart(pod) { inbox.post(.actionProgress(pod, $0)) }
-                    inbox.post(.actionFinished(pod, .success(summary)))
-                } catch {
-                    inbox.post(.actionFinished(pod, .failure(error)))
-                }
-            })
+            act(on: pod) { () async throws(RuntimeError) in try await runtime.restart(pod) { inbox.post(.actionProgress(pod, $0)) } }
         case .scale(let pod, let target):
             guard let runtime = runtime as? any PodScaling else { return }
-            actionTasks.append(Task.detached {
-                do throws(RuntimeError) {
-                    inbox.post(.actionFinished(pod, .success(try await runtime.scale(pod, to: target))))
-                } catch {
-                    inbox.post(.actionFinished(pod, .failure(error)))
-                }
-            })
+            act(on: pod) { () async throws(RuntimeError) in try await runtime.scale(pod, to: target) }
         case .saveLogs(let fileName, let lines):
             let directory = FileManager.default.currentDirectoryPath
             actionTasks.append(Task.detached {
@@ -178,13 +165,7 @@ final class DashboardLoop {
             })
         case .restartReplica(let pod, let replica):
             guard let runtime = runtime as? any ReplicaRestarting else { return }
-            actionTasks.append(Task.detached {
-                do throws(RuntimeError) {
-                    inbox.post(.actionFinished(pod, .success(try await runtime.restartReplica(pod, replica: replica))))
-                } catch {
-                    inbox.post(.actionFinished(pod, .failure(error)))
-                }
-            })
+            act(on: pod) { () async throws(RuntimeError) in try await runtime.restartReplica(pod, replica: replica) }
         case .previousLogs(let pod, let replica):
             guard let runtime = runtime as? any PreviousLogReading else { return }
             actionTasks.append(Task.detached {
@@ -212,6 +193,21 @@ final class DashboardLoop {
         case .quit:
             break
         }
+    }
+}
+
+extension DashboardLoop {
+    /// Runs an action on `pod` in a task of its own; its summary or its error ends the pod's
+    /// busy state through the inbox.
+    private func act(on pod: PodID, _ action: @escaping @Sendable () async throws(RuntimeError) -> String) {
+        let inbox = self.inbox
+        actionTasks.append(Task.detached {
+            do throws(RuntimeError) {
+                inbox.post(.actionFinished(pod, .success(try await action())))
+            } catch {
+                inbox.post(.actionFinished(pod, .failure(error)))
+            }
+        })
     }
 }
 

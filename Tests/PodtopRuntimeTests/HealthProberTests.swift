@@ -8,20 +8,13 @@ import TestSupport
 /// The timing tests here run in a pass of their own (scripts/test), not beside the other suites
 /// on two cores: they measure milliseconds.
 final class SteerableServer: @unchecked Sendable {
-    let process = Process()
+    let server: ServerProcess
     let port: Int
 
     init(tcpOnly: Bool = false) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Servers/steerable_server.py").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + (tcpOnly ? ["--tcp"] : [])
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw RuntimeError("the steerable server did not start") }
+        server = try ServerProcess(script: script, arguments: tcpOnly ? ["--tcp"] : [])
+        guard let port = server.ports.first else { throw RuntimeError("the steerable server did not start") }
         self.port = port
     }
 
@@ -33,13 +26,6 @@ final class SteerableServer: @unchecked Sendable {
         let answer = try Spawn.run(["/usr/bin/env", "python3", "-c", fetch, url("/connections")], capture: true, check: true)
         let object = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
         return object?["connections"] as? Int ?? -1
-    }
-
-    /// SIGKILL, not `terminate()`'s SIGTERM: the test runner's threads block SIGTERM, the server
-    /// inherits that mask, and a blocked SIGTERM left a server behind after every test.
-    deinit {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
     }
 }
 

@@ -7,7 +7,7 @@ import Glibc
 /// test: a CA, server and client certificates made for the run, kubeconfigs for kubectl and for
 /// podtop, and the control port that steers it.
 public final class FakeKubeAPIServer: @unchecked Sendable {
-    let process = Process()
+    let process: ServerProcess
     public let directory: URL
     public let port: Int
     public let controlPort: Int
@@ -26,24 +26,14 @@ public final class FakeKubeAPIServer: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-kube-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Servers/fake_kube_apiserver.py").path
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, directory.appendingPathComponent("certs").path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
-        let ports = String(decoding: line, as: UTF8.self).split(separator: " ").compactMap { Int($0) }
+        process = try ServerProcess(script: script, arguments: [directory.appendingPathComponent("certs").path])
+        let ports = process.ports
         guard ports.count == 2 else { throw Spawn.Failure(description: "the test API server did not start (is openssl installed?)") }
         port = ports[0]
         controlPort = ports[1]
     }
 
-    /// SIGKILL: the test runner's threads block SIGTERM, and the server would inherit that.
     deinit {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -66,28 +66,22 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
 
     public func run(refresh: Duration, emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
         self.emit = emit
-        var backoff: Duration = .seconds(1)
-        while !Task.isCancelled {
-            var reason = ""
-            do {
-                let client = try await DockerClient.connect(endpoint, policy: policy)
-                self.client = client
-                backoff = .seconds(1)
-                emit(.connected(RuntimeIdentity(
-                    kind: client.isPodman ? "podman" : "docker", endpoint: endpoint.description,
-                    version: "\(client.engineVersion) (API \(client.apiVersion))"
-                )))
-                reason = await session(client, refresh: refresh)
-            } catch {
-                reason = error.message
-            }
-            await endSession()
-            if Task.isCancelled { return }
-            emit(.disconnected(reason: reason, retryIn: backoff))
-            do { try await Task.sleep(for: backoff) } catch { return }
-            backoff = min(backoff * 2, .seconds(30))
+        await Reconnecting.run(emit: emit, session: { await self.attempt(refresh: refresh) }, endSession: { await self.endSession() })
+    }
+
+    /// Connects, then runs a session until the daemon goes away.
+    private func attempt(refresh: Duration) async -> Reconnecting.SessionEnd {
+        do {
+            let client = try await DockerClient.connect(endpoint, policy: policy)
+            self.client = client
+            emit?(.connected(RuntimeIdentity(
+                kind: client.isPodman ? "podman" : "docker", endpoint: endpoint.description,
+                version: "\(client.engineVersion) (API \(client.apiVersion))"
+            )))
+            return .init(reason: await session(client, refresh: refresh), connected: true)
+        } catch {
+            return .init(reason: error.message, connected: false)
         }
-        await endSession()
     }
 
     /// Runs until the daemon goes away; returns why.

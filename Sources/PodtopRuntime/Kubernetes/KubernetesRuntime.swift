@@ -47,23 +47,17 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
 
     public func run(refresh: Duration, emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
         self.emit = emit
-        var backoff: Duration = .seconds(1)
-        while !Task.isCancelled {
-            let reason: String
-            do throws(RuntimeError) {
-                let client = try KubernetesClient(target, readOnly: readOnly)
-                self.client = client
-                reason = await session(client) { backoff = .seconds(1) }
-            } catch {
-                reason = error.message
-            }
-            await endSession()
-            if Task.isCancelled { return }
-            emit(.disconnected(reason: reason, retryIn: backoff))
-            do { try await Task.sleep(for: backoff) } catch { return }
-            backoff = min(backoff * 2, .seconds(30))
+        await Reconnecting.run(emit: emit, session: { await self.attempt() }, endSession: { await self.endSession() })
+    }
+
+    private func attempt() async -> Reconnecting.SessionEnd {
+        do throws(RuntimeError) {
+            let client = try KubernetesClient(target, readOnly: readOnly)
+            self.client = client
+            return await session(client)
+        } catch {
+            return .init(reason: error.message, connected: false)
         }
-        await endSession()
     }
 
     private func endSession() async {
@@ -76,8 +70,8 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
         }
     }
 
-    /// Lists, then watches until the server is lost; returns why.
-    private func session(_ client: KubernetesClient, connected: () -> Void) async -> String {
+    /// Lists, then watches until the server is lost; returns why, and whether it got that far.
+    private func session(_ client: KubernetesClient) async -> Reconnecting.SessionEnd {
         let version: String?
         do throws(KubernetesAPIError) {
             // A short first question: an unreachable or untrusted server is said in seconds
@@ -91,11 +85,10 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
             let pods = try await listPods(client)
             let deployments = try await listWorkloads(client, kind: "Deployment")
             let statefulSets = (try? await listWorkloads(client, kind: "StatefulSet")) ?? ""
-            connected()
             emit?(.connected(RuntimeIdentity(kind: identity.kind, endpoint: identity.endpoint, version: version)))
             await refreshAutoscalers(client)
             flushReport()
-            return await withTaskGroup(of: String.self) { group in
+            let reason = await withTaskGroup(of: String.self) { group in
                 group.addTask { await self.watchPods(client, from: pods) }
                 group.addTask { await self.watchWorkloads(client, kind: "Deployment", from: deployments) }
                 if !statefulSets.isEmpty {
@@ -106,8 +99,9 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
                 group.cancelAll()
                 return first
             }
+            return .init(reason: reason, connected: true)
         } catch {
-            return error.description
+            return .init(reason: error.description, connected: false)
         }
     }
 
@@ -129,14 +123,12 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
             version = page.metadata.resourceVersion ?? version
         } while token != nil
         inventory.replacePods(all)
-        scheduleReport()
         return version
     }
 
     private func listWorkloads(_ client: KubernetesClient, kind: String) async throws(KubernetesAPIError) -> String {
         let list = try await client.get(KubernetesList<KubernetesWorkload>.self, Self.workloadPath(kind, in: target.namespace))
         inventory.replaceWorkloads(list.items, kind: kind)
-        scheduleReport()
         return list.metadata.resourceVersion ?? ""
     }
 
@@ -147,14 +139,24 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
 
     private func watchPods(_ client: KubernetesClient, from version: String) async -> String {
         await watch(client, path: "/api/v1\(namespacePath)/pods", from: version,
-                    relist: { () async throws(KubernetesAPIError) -> String in try await self.listPods(client) },
+                    relist: { () async throws(KubernetesAPIError) -> String in try await self.relist { () async throws(KubernetesAPIError) in try await self.listPods(client) } },
                     apply: { (event: KubernetesWatchEvent<KubernetesPod>) in await self.apply(event) })
     }
 
     private func watchWorkloads(_ client: KubernetesClient, kind: String, from version: String) async -> String {
         await watch(client, path: Self.workloadPath(kind, in: target.namespace), from: version,
-                    relist: { () async throws(KubernetesAPIError) -> String in try await self.listWorkloads(client, kind: kind) },
+                    relist: { () async throws(KubernetesAPIError) -> String in
+                        try await self.relist { () async throws(KubernetesAPIError) in try await self.listWorkloads(client, kind: kind) }
+                    },
                     apply: { (event: KubernetesWatchEvent<KubernetesWorkload>) in await self.apply(event, kind: kind) })
+    }
+
+    /// A list again after 410 Gone, shown at once. (The first lists of a session are not: the
+    /// session reports once they are all in, after saying it is connected.)
+    private func relist(_ list: () async throws(KubernetesAPIError) -> String) async throws(KubernetesAPIError) -> String {
+        let version = try await list()
+        scheduleReport()
+        return version
     }
 
     /// Watches from `version` for as long as the server is there: a watch the server ends (its
