@@ -303,8 +303,7 @@ final class ProgressLog: @unchecked Sendable {
     @Test func anExecPluginIsRunOnceUntilItsTokenIsRefused() async throws {
         let server = try FakeKubeAPIServer()
         try server.addDeployment("auth-service", pod: "core")
-        // The first token the plugin hands out expires on the server after 2 s; the second lasts.
-        try server.control("token", ["token": "exec-token-1", "user": "sso-user", "expiresIn": 2])
+        try server.control("token", ["token": "exec-token-1", "user": "sso-user"])
         try server.control("token", ["token": "exec-token-2", "user": "sso-user"])
         let runs = server.directory.appendingPathComponent("runs")
         let info = server.directory.appendingPathComponent("exec-info")
@@ -327,7 +326,8 @@ final class ProgressLog: @unchecked Sendable {
         let spec = sent?["spec"] as? [String: Any]
         #expect(spec?["interactive"] as? Bool == false)
         #expect((spec?["cluster"] as? [String: Any])?["server"] as? String == server.server)
-        // After the server refuses the first token (a 401), the plugin runs again and work goes on.
+        // The server stops taking the first token: after its 401 the plugin runs again and work goes on.
+        try server.control("token", ["token": "exec-token-1", "user": "sso-user", "expiresIn": 0])
         #expect(try await server.wait(seconds: 10) { (try? String(contentsOf: runs, encoding: .utf8))?.split(separator: "\n").count == 2 })
         try await Task.sleep(for: .milliseconds(700))
         #expect(try server.requests().suffix(2).allSatisfy { $0["user"] as? String == "sso-user" })
