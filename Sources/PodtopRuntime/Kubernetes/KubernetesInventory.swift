@@ -228,8 +228,8 @@ enum KubernetesTime {
         return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
     }
 
-    /// `kubectl rollout restart`'s value: RFC 3339 in whole seconds.
-    static func restartStamp(_ date: Date) -> String {
+    /// RFC 3339 in whole seconds: `kubectl rollout restart`'s value, and `sinceTime`'s form.
+    static func wholeSeconds(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle())
     }
 }

@@ -45,6 +45,8 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
 
     // MARK: - The supervising loop
 
+    /// `refresh` is not used: the watches bring each change as it happens, and metrics-server's
+    /// figures are new only every 15 s.
     public func run(refresh: Duration, emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
         self.emit = emit
         await Reconnecting.run(emit: emit, session: { await self.attempt() }, endSession: { await self.endSession() })
@@ -322,7 +324,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
             let after = newestLogLine[key]
             if let after {
                 // sinceTime has whole seconds: lines of that second already shown are dropped below.
-                query["sinceTime"] = KubernetesTime.restartStamp(after.addingTimeInterval(-1))
+                query["sinceTime"] = KubernetesTime.wholeSeconds(after.addingTimeInterval(-1))
             } else {
                 query["tailLines"] = String(logTail)
             }
@@ -371,7 +373,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
     public func restart(_ pod: PodID, progress: @escaping @Sendable (String) -> Void) async throws(RuntimeError) -> String {
         let client = try connectedClient()
         let (spec, workloads) = try workloads(of: pod)
-        let stamp = KubernetesTime.restartStamp(Date())
+        let stamp = KubernetesTime.wholeSeconds(Date())
         let patch = #"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"\#(stamp)"}}}}}"#
         var generations: [String: Int] = [:]
         for workload in workloads {
