@@ -96,3 +96,33 @@ import Testing
         #expect(v6?.server == "https://[fd00::1]:443")
     }
 }
+
+/// Tokens for the next request, and the exec plugin run once for requests that need one together.
+@Suite struct BearerTokensTests {
+    @Test func requestsRefusedTogetherWaitForOneRunOfThePlugin() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-tokens-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let runs = directory.appendingPathComponent("runs").path
+        let plugin = directory.appendingPathComponent("plugin").path
+        try """
+            #!/bin/sh
+            echo x >> \(runs)
+            sleep 0.3
+            echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t-'$(wc -l < \(runs))'"}}'
+            """.write(toFile: plugin, atomically: true, encoding: .utf8)
+        chmod(plugin, 0o755)
+        let exec = KubeConfig.ExecPlugin(apiVersion: "client.authentication.k8s.io/v1", command: plugin, args: [], env: [:],
+                                         interactiveMode: "Never", provideClusterInfo: false, directory: directory.path)
+        let tokens = BearerTokens(KubernetesTarget(contextName: "c", server: "https://127.0.0.1:1", namespace: "n", bearer: .exec(exec, user: "u")))
+        // Five requests at once, as a 401 on every open request would make them.
+        let got = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<5 { group.addTask { try await tokens.token() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(got == Array(repeating: "t-1", count: 5))
+        #expect(await tokens.execRuns == 1)
+        await tokens.invalidate()
+        #expect(try await tokens.token() == "t-2")
+    }
+}

@@ -53,7 +53,7 @@ import TestSupport
                 "\(recorder.all.filter { if case .logs = $0.1 { false } else if case .snapshot = $0.1 { false } else { true } })")
     }
 
-    @Test func aCrashingPodShowsWithinASecondOfTheServersEvent() async throws {
+    @Test func aCrashingPodShowsWithinOneSecondOfTheEvent() async throws {
         let server = try FakeKubeAPIServer()
         try fleet(server)
         let (_, recorder, task) = try start(server)

@@ -27,6 +27,9 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     private var lastLogTime: [String: Date] = [:]
     private var emit: (@Sendable (RuntimeEvent) -> Void)?
     private var restartsInProgress: Set<PodID> = []
+    /// A re-list under way after an event, and whether another event asked for one since.
+    private var relistRunning = false
+    private var relistWanted = false
     private var statsSource: String?
 
     public enum StatsReading: Sendable {
@@ -157,7 +160,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             for try await chunk in body {
                 for line in splitter.feed(chunk.readableBytesView) {
                     guard let event = try? JSONDecoder().decode(DockerEvent.self, from: Data(line)), event.changesInventory else { continue }
-                    await handle(event, client)
+                    await handle(event)
                 }
             }
             return "the daemon closed the event stream"
@@ -168,7 +171,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         }
     }
 
-    private func handle(_ event: DockerEvent, _ client: DockerClient) async {
+    private func handle(_ event: DockerEvent) async {
         let id = event.actor.id
         if event.action == "restart" { containers[id]?.observedRestarts += 1 }
         if event.action == "destroy" {
@@ -180,8 +183,24 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         // A container changed: re-list at once (one request) so the screen follows within the
         // second, instead of waiting for the next poll; re-inspect it for restart count and start time.
         containers[id]?.inspected = false
-        try? await refreshInventory(client)
-        report()
+        relistSoon()
+    }
+
+    /// One list for a burst of events: the first starts a list at once; those that come while
+    /// it is under way make one more list after it, not one each. (A fleet settling — 150 health
+    /// checks turning healthy — used to cost a list of every container per event.)
+    private func relistSoon() {
+        relistWanted = true
+        guard !relistRunning, let client else { return }
+        relistRunning = true
+        Task {
+            while self.relistWanted {
+                self.relistWanted = false
+                try? await self.refreshInventory(client)
+                self.report()
+            }
+            self.relistRunning = false
+        }
     }
 
     // MARK: - Inventory

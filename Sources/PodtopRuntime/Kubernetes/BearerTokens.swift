@@ -12,6 +12,10 @@ actor BearerTokens {
     private var validUntil: Date?
     /// How many times the exec plugin ran (the tests check that it is cached).
     private(set) var execRuns = 0
+    /// The plugin's run under way: requests refused together wait for one run, not one each
+    /// (an actor method that awaits lets the next caller in, and a second run's token may be
+    /// one the server does not know yet).
+    private var pluginRun: Task<Result<ExecCredentialPlugin.Credential, RuntimeError>, Never>?
 
     static let fileRereadInterval: TimeInterval = 60
 
@@ -35,9 +39,16 @@ actor BearerTokens {
             cached = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             validUntil = Date().addingTimeInterval(Self.fileRereadInterval)
         case .exec(let plugin, let user):
+            if let pluginRun { return try await pluginRun.value.get().token }
             execRuns += 1
-            let credential = try await ExecCredentialPlugin(plugin, user: user, server: server,
-                                                            certificateAuthorityPEM: certificateAuthorityPEM).run()
+            let runner = ExecCredentialPlugin(plugin, user: user, server: server, certificateAuthorityPEM: certificateAuthorityPEM)
+            let run = Task { () async -> Result<ExecCredentialPlugin.Credential, RuntimeError> in
+                do throws(RuntimeError) { return .success(try await runner.run()) } catch { return .failure(error) }
+            }
+            pluginRun = run
+            let result = await run.value
+            pluginRun = nil
+            let credential = try result.get()
             cached = credential.token
             // A minute's margin, so a token is not sent in its last seconds.
             validUntil = credential.expiration.map { $0.addingTimeInterval(-60) }
