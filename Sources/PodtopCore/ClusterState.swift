@@ -37,6 +37,10 @@ public struct Replica: Sendable, Equatable, Identifiable {
         self.node = node
     }
 
+    /// The word for its state: the runtime's own when it has one ("CrashLoopBackOff" says more
+    /// than "exited"), else the phase's.
+    public var statusWord: String { statusText ?? phase.rawValue }
+
     /// Ready means it serves traffic: healthy, or running without a health check.
     public var isReady: Bool { phase == .healthy }
 }

@@ -35,12 +35,9 @@ public struct PodRollup: Sendable, Equatable {
             consider(.down, "no replica ready (0/\(snapshot.desiredReplicas))")
         }
         for replica in snapshot.replicas {
-            // The runtime's own word when it has one: "CrashLoopBackOff" says more than "exited".
-            let word = replica.statusText ?? replica.phase.rawValue
             switch replica.phase {
-            case .unhealthy: consider(.degraded, "replica \(replica.name) \(replica.statusText ?? "unhealthy")")
-            case .exited: consider(.degraded, "replica \(replica.name) \(replica.statusText ?? "exited")")
-            case .starting, .running, .stopping: consider(.progressing, "replica \(replica.name) \(word)")
+            case .unhealthy, .exited: consider(.degraded, "replica \(replica.name) \(replica.statusWord)")
+            case .starting, .running, .stopping: consider(.progressing, "replica \(replica.name) \(replica.statusWord)")
             case .healthy: break
             }
         }

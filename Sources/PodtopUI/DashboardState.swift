@@ -96,19 +96,6 @@ public struct Capabilities: Sendable, Equatable {
     }
 }
 
-/// A Kubernetes environment as the header and the picker show it.
-public struct EnvironmentChoice: Sendable, Equatable {
-    public var name: String
-    public var namespace: String
-    public var isProduction: Bool
-
-    public init(name: String, namespace: String, isProduction: Bool) {
-        self.name = name
-        self.namespace = namespace
-        self.isProduction = isProduction
-    }
-}
-
 /// The whole dashboard as a value: owned by the UI loop alone, changed only by `handle`.
 public struct DashboardState: Sendable {
     public var topology: Topology
@@ -145,12 +132,12 @@ public struct DashboardState: Sendable {
     /// Rows of the log pane at the last layout; a page is this many lines.
     public var logPageSize = 10
     /// Where `e` can switch to (Kubernetes; empty for Docker and the demo), and where podtop is.
-    public var environments: [EnvironmentChoice] = []
+    public var environments: [KubernetesEnvironment] = []
     public var environmentIndex = 0
     /// The replica highlighted in a pod's details (↑↓), which `x` restarts.
     public var detailReplicaIndex = 0
 
-    public var environment: EnvironmentChoice? {
+    public var environment: KubernetesEnvironment? {
         environments.indices.contains(environmentIndex) ? environments[environmentIndex] : nil
     }
 

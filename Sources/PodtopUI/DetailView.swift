@@ -48,14 +48,13 @@ enum DetailView {
             let unavailable = state.snapshot?.statsUnavailable != nil
             for (index, replica) in (state.snapshot?.pod(pod.id)?.replicas ?? []).enumerated() {
                 let uptime = replica.startedAt.map { state.now.timeIntervalSince($0) }
-                // Kubernetes says more than the phase (kubectl's STATUS) and where the pod runs.
-                let word = replica.statusText ?? replica.phase.rawValue
+                // Kubernetes also says where the pod runs.
                 let node = replica.node.map { "  on \($0)" } ?? ""
                 let cpu = unavailable ? "n/a" : Format.percent(replica.cpuPercent)
                 let memory = unavailable ? "n/a" : Format.bytes(replica.memoryBytes)
                 // The highlighted replica is the one `x` restarts.
                 let highlighted = index == state.detailReplicaIndex && state.capabilities.canRestartReplica
-                line(highlighted ? "\(options.glyphs.arrow) replica" : "replica", "\(options.glyphs.glyph(for: replica.phase.severity)) \(replica.name)  \(word)  \(options.glyphs.restarts) \(replica.restarts)  cpu \(cpu)  mem \(memory)  up \(Format.duration(uptime))\(node)", highlighted ? .selection : .severity(replica.phase.severity))
+                line(highlighted ? "\(options.glyphs.arrow) replica" : "replica", "\(options.glyphs.glyph(for: replica.phase.severity)) \(replica.name)  \(replica.statusWord)  \(options.glyphs.restarts) \(replica.restarts)  cpu \(cpu)  mem \(memory)  up \(Format.duration(uptime))\(node)", highlighted ? .selection : .severity(replica.phase.severity))
             }
             for service in pod.services {
                 let verdict = state.history(.service(ServiceID(pod: pod.id, name: service.name)))?.verdict ?? .unknown

@@ -199,13 +199,11 @@ extension DashboardState {
         case (.details(let shown), .restartReplica):
             askReplicaRestart(shown)
         case (.details(.pod(let pod)), .previousLogs):
-            let replicas = snapshot?.pod(pod)?.replicas ?? []
-            guard capabilities.canReadPreviousLogs, replicas.indices.contains(detailReplicaIndex) else {
+            guard capabilities.canReadPreviousLogs, let replica = highlightedReplica(of: pod) else {
                 say("\(identity?.kind ?? "this runtime") keeps no previous container's log", error: true)
                 return []
             }
             // The lines land in the log pane: the details close to show it.
-            let replica = replicas[detailReplicaIndex].name
             self.modal = nil
             say("Fetching the previous container's log of \(replica)…")
             return [.previousLogs(pod, replica: replica)]
@@ -275,12 +273,17 @@ extension DashboardState {
 
     private mutating func askReplicaRestart(_ shown: Selection) {
         guard case .pod(let pod) = shown, mayAct(on: pod, offered: capabilities.canRestartReplica, verb: "restart") else { return }
-        let replicas = snapshot?.pod(pod)?.replicas ?? []
-        guard replicas.indices.contains(detailReplicaIndex) else {
+        guard let replica = highlightedReplica(of: pod) else {
             say("\(displayName(pod)) has no replica to restart", error: true)
             return
         }
-        modal = .confirmReplicaRestart(pod, replica: replicas[detailReplicaIndex].name)
+        modal = .confirmReplicaRestart(pod, replica: replica)
+    }
+
+    /// The name of the replica highlighted in `pod`'s details.
+    private func highlightedReplica(of pod: PodID) -> String? {
+        let replicas = snapshot?.pod(pod)?.replicas ?? []
+        return replicas.indices.contains(detailReplicaIndex) ? replicas[detailReplicaIndex].name : nil
     }
 
     private mutating func openEnvironments() {

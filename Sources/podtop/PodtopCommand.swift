@@ -153,7 +153,7 @@ struct PodtopCommand: ParsableCommand {
         )
         state.isWallboard = wallboard
         if let switcher {
-            state.environments = switcher.setup.environments.map { EnvironmentChoice(name: $0.name, namespace: $0.namespace, isProduction: $0.isProduction) }
+            state.environments = switcher.setup.environments
             state.environmentIndex = switcher.setup.startIndex
         }
         // The demo simulates its probes; a real runtime gets real ones.

@@ -38,8 +38,7 @@ enum RuntimeChoice {
             return DockerRuntime(endpoint: endpoint, topology: topology, logTail: logTail, followsLogs: followsLogs,
                                  policy: DockerRequestPolicy(readOnly: readOnly, journal: journal))
         case .kubernetes(let setup):
-            return KubernetesRuntime(target: try setup.target(setup.startIndex), topology: topology, logTail: logTail,
-                                     followsLogs: followsLogs, readOnly: readOnly)
+            return try setup.runtime(setup.startIndex, topology: topology, logTail: logTail, followsLogs: followsLogs, readOnly: readOnly)
         }
     }
 }
@@ -82,6 +81,10 @@ struct KubernetesSetup {
         return setup
     }
 
+    func runtime(_ index: Int, topology: Topology, logTail: Int, followsLogs: Bool, readOnly: Bool) throws(RuntimeError) -> KubernetesRuntime {
+        KubernetesRuntime(target: try target(index), topology: topology, logTail: logTail, followsLogs: followsLogs, readOnly: readOnly)
+    }
+
     /// The target for an environment: its context (else the one podtop started with) and namespace.
     func target(_ index: Int) throws(RuntimeError) -> KubernetesTarget {
         let environment = environments[index]
@@ -103,8 +106,7 @@ struct EnvironmentSwitcher {
     let readOnly: Bool
 
     func runtime(for index: Int) throws(RuntimeError) -> any ContainerRuntime {
-        let runtime = KubernetesRuntime(target: try setup.target(index), topology: topology, logTail: logTail,
-                                        followsLogs: followsLogs, readOnly: readOnly)
+        let runtime = try setup.runtime(index, topology: topology, logTail: logTail, followsLogs: followsLogs, readOnly: readOnly)
         return readOnly ? ReadOnlyRuntime(runtime) : runtime
     }
 }

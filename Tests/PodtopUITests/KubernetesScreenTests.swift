@@ -22,9 +22,7 @@ import Testing
         var state = DashboardState(topology: DreamScapeDefaults.topology, now: Fixtures.epoch,
                                    capabilities: Capabilities(canRestart: true, canScale: true, canRestartReplica: true))
         state.timeZone = TimeZone(identifier: "UTC")!
-        state.environments = [EnvironmentChoice(name: "dev", namespace: "dreamscape-dev", isProduction: false),
-                              EnvironmentChoice(name: "staging", namespace: "dreamscape-staging", isProduction: false),
-                              EnvironmentChoice(name: "prod", namespace: "dreamscape-prod", isProduction: true)]
+        state.environments = KubernetesEnvironment.dreamScape
         _ = state.handle(.runtime(.connected(RuntimeIdentity(kind: "kubernetes", endpoint: "k3s/dreamscape-dev", version: "v1.32.4+k3s1"))))
         let voyage = WorkloadInfo(kind: "Deployment", name: "voyage", desiredReplicas: 2,
                                   autoscaler: .init(name: "voyage-hpa", minReplicas: 2, maxReplicas: 10))

@@ -30,10 +30,19 @@ final class DockerLogStream: @unchecked Sendable {
     }
 
     private func hand(_ decoded: [DockerLogDecoder.Line]) {
-        let lines = after.map { after in decoded.filter { ($0.time ?? .distantFuture) > after } } ?? decoded
+        let lines = decoded.newer(than: after)
         guard !lines.isEmpty else { return }
         newest = lines.last?.time ?? newest
         emit?(.logs(lines.map { $0.logLine(from: source) }))
+    }
+}
+
+extension [DockerLogDecoder.Line] {
+    /// The lines after `time`, which an earlier stream of the same log already showed (a line
+    /// without a time is kept); all of them without one.
+    func newer(than time: Date?) -> [DockerLogDecoder.Line] {
+        guard let time else { return self }
+        return filter { ($0.time ?? .distantFuture) > time }
     }
 }
 

@@ -64,28 +64,12 @@ public final class KubernetesClient: Sendable {
         if readOnly, method != .GET {
             throw .credentials("read-only: podtop sends no \(method.rawValue) (started with --read-only)")
         }
-        var attempt = 0
-        while true {
-            attempt += 1
-            let request = try await makeRequest(method, path, query: query, body: body, contentType: contentType)
-            let reply: Reply
-            do {
-                let response = try await http.execute(request, timeout: timeout)
-                let bytes = try await response.body.collect(upTo: 512 * 1024 * 1024)
-                reply = Reply(status: response.status, body: Data(bytes.readableBytesView))
-            } catch {
-                // A pooled connection the server had just closed: a GET is tried once more.
-                if method == .GET, attempt == 1, Self.isStaleConnection(error), !Task.isCancelled { continue }
-                throw .unreachable(describe(error))
-            }
-            if reply.status == .unauthorized, attempt == 1, await tokens.canRenew {
-                await tokens.invalidate()
-                continue
-            }
-            guard (200..<300).contains(reply.status.code) else {
-                throw .status(Self.status(from: reply.body, code: Int(reply.status.code)), verb: Self.verb(method, query: query), path: path)
-            }
-            return reply
+        let response = try await answer(method, path, query: query, body: body, contentType: contentType, timeout: timeout)
+        do {
+            let bytes = try await response.body.collect(upTo: 512 * 1024 * 1024)
+            return Reply(status: response.status, body: Data(bytes.readableBytesView))
+        } catch {
+            throw .unreachable(describe(error))
         }
     }
 
@@ -101,24 +85,32 @@ public final class KubernetesClient: Sendable {
     /// A long answer that arrives as it is written (a watch, a followed log): the body, once the
     /// server has said 200.
     public func stream(_ path: String, query: [String: String]) async throws(KubernetesAPIError) -> HTTPClientResponse.Body {
+        try await answer(.GET, path, query: query, body: nil, contentType: "application/json", timeout: .hours(24 * 365)).body
+    }
+
+    /// The server's 2xx answer, its body still to come. A GET sent on a pooled connection the
+    /// server had just closed is sent once more; a 401 renews a renewable token and tries once
+    /// more; any other non-2xx answer throws the server's Status.
+    private func answer(_ method: HTTPMethod, _ path: String, query: [String: String], body: Data?, contentType: String,
+                        timeout: TimeAmount) async throws(KubernetesAPIError) -> HTTPClientResponse {
         var attempt = 0
         while true {
             attempt += 1
-            let request = try await makeRequest(.GET, path, query: query, body: nil, contentType: "application/json")
+            let request = try await makeRequest(method, path, query: query, body: body, contentType: contentType)
             let response: HTTPClientResponse
             do {
-                response = try await http.execute(request, timeout: .hours(24 * 365))
+                response = try await http.execute(request, timeout: timeout)
             } catch {
-                if attempt == 1, Self.isStaleConnection(error), !Task.isCancelled { continue }
+                if method == .GET, attempt == 1, Self.isStaleConnection(error), !Task.isCancelled { continue }
                 throw .unreachable(describe(error))
             }
-            if response.status == .ok { return response.body }
+            if (200..<300).contains(response.status.code) { return response }
             let bytes = (try? await response.body.collect(upTo: 1024 * 1024)).map { Data($0.readableBytesView) } ?? Data()
             if response.status == .unauthorized, attempt == 1, await tokens.canRenew {
                 await tokens.invalidate()
                 continue
             }
-            throw .status(Self.status(from: bytes, code: Int(response.status.code)), verb: Self.verb(.GET, query: query), path: path)
+            throw .status(Self.status(from: bytes, code: Int(response.status.code)), verb: Self.verb(method, query: query), path: path)
         }
     }
 

@@ -345,7 +345,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
     }
 
     private func deliver(_ decoded: [DockerLogDecoder.Line], key: String, after: Date?, source: LogSource) {
-        let fresh = after.map { after in decoded.filter { ($0.time ?? .distantFuture) > after } } ?? decoded
+        let fresh = decoded.newer(than: after)
         guard !fresh.isEmpty else { return }
         if let newest = fresh.last?.time { newestLogLine[key] = newest }
         // The kubelet interleaves stdout and stderr with no framing: every line reads as stdout.
