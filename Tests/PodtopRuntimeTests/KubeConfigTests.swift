@@ -126,3 +126,20 @@ import Testing
         #expect(try await tokens.token() == "t-2")
     }
 }
+
+extension BearerTokensTests {
+    @Test func aRefusalOfATokenAlreadyRenewedKeepsTheNewOne() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-token-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "fresh".write(toFile: file, atomically: true, encoding: .utf8)
+        let tokens = BearerTokens(KubernetesTarget(contextName: "c", server: "https://127.0.0.1:1", namespace: "n", bearer: .file(file)))
+        #expect(try await tokens.token() == "fresh")
+        try "newer".write(toFile: file, atomically: true, encoding: .utf8)
+        // A request that went out with an older token comes back refused: "fresh" stays.
+        await tokens.invalidate(refused: "stale")
+        #expect(try await tokens.token() == "fresh")
+        // The token in use refused: the file is read again.
+        await tokens.invalidate(refused: "fresh")
+        #expect(try await tokens.token() == "newer")
+    }
+}

@@ -57,7 +57,10 @@ actor BearerTokens {
     }
 
     /// The server refused the token: read or run again before the next request.
-    func invalidate() {
+    /// `refused`: the token the server refused; a token renewed since (by another request
+    /// refused at the same time) is kept, or each of them would run the plugin once more.
+    func invalidate(refused: String? = nil) {
+        if let refused, refused != cached { return }
         cached = nil
         validUntil = nil
     }

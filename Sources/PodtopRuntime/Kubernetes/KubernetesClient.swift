@@ -107,7 +107,7 @@ public final class KubernetesClient: Sendable {
             if (200..<300).contains(response.status.code) { return response }
             let bytes = (try? await response.body.collect(upTo: 1024 * 1024)).map { Data($0.readableBytesView) } ?? Data()
             if response.status == .unauthorized, attempt == 1, await tokens.canRenew {
-                await tokens.invalidate()
+                await tokens.invalidate(refused: request.headers.first(name: "Authorization").map { String($0.dropFirst("Bearer ".count)) })
                 continue
             }
             throw .status(Self.status(from: bytes, code: Int(response.status.code)), verb: Self.verb(method, query: query), path: path)
