@@ -78,7 +78,7 @@ struct DriverLikeLogFile {
 
     /// A new, empty file at the path, then the lines.
     func create(_ texts: String...) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         try append(texts)
     }
 
@@ -182,6 +182,84 @@ struct LogFileFollowerTests {
         #expect(await look() == [])
         try file.append("a8")
         #expect(await look() == ["a8"])
+    }
+}
+
+/// Writes numbered json-file lines from a thread of its own and rotates the file exactly as
+/// moby's json-file driver does (`loggerutils`: close, rename `.N-1` → `.N` … `.1` → `.2`, the file
+/// → `.1`, then create the path anew), as fast as it can, while a reader takes lines in. It stays
+/// at most `aheadFiles` files ahead of what the reader has received, so that no file is deleted
+/// before it could be read: every line lost is the reader's fault.
+final class RotatingDriver: @unchecked Sendable {
+    let path: String
+    let lines: Int
+    let maxSize: Int
+    let maxFiles: Int
+    let aheadFiles = 8
+    private let lock = NSLock()
+    private var received = 0
+    private let finished = DispatchSemaphore(value: 0)
+    private(set) var rotations = 0
+
+    init(path: String, lines: Int, maxSize: Int, maxFiles: Int) {
+        (self.path, self.lines, self.maxSize, self.maxFiles) = (path, lines, maxSize, maxFiles)
+    }
+
+    /// The reader reports the last line it has, which lets the writer go on.
+    func reader(has number: Int) { lock.withLock { received = number } }
+
+    func start() {
+        let thread = Thread { [self] in
+            var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o640)
+            var size = 0
+            let linesPerFile = maxSize / 60
+            for number in 1...lines {
+                while lock.withLock({ number - received > aheadFiles * linesPerFile }) { usleep(100) }
+                let entry = Array(#"{"log":"n \#(number)\n","stream":"stdout","time":"2026-12-01T04:00:00.000000000Z"}"#.utf8) + [0x0A]
+                size += entry.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if size >= maxSize {
+                    close(fd)
+                    for index in stride(from: maxFiles - 1, to: 1, by: -1) { rename("\(path).\(index - 1)", "\(path).\(index)") }
+                    rename(path, "\(path).1")
+                    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o640)
+                    size = 0
+                    rotations += 1
+                }
+            }
+            close(fd)
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    func waitUntilFinished() { finished.wait() }
+}
+
+/// The follower against a writer rotating as fast as the json-file driver can, so that its looks
+/// land in the middle of rotations: between two renames, after the rename and before the new
+/// file, while files move under the names it reads.
+struct LogFileRotationRaceTests {
+    @Test func aFileRotatedAsFastAsTheDriverCanLosesNoLineAndRepeatsNone() async throws {
+        let file = try DriverLikeLogFile(idPrefix: "4ace")
+        defer { file.remove() }
+        let driver = RotatingDriver(path: file.path, lines: 40_000, maxSize: 2_000, maxFiles: 20)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        let follower = LogFileFollower()
+        #expect(await file.follow(with: follower))
+        driver.start()
+        var numbers: [Int] = []
+        let deadline = ContinuousClock.now + .seconds(60)
+        while numbers.last != driver.lines, ContinuousClock.now < deadline {
+            let lines = await follower.look()
+            numbers += lines.compactMap { Int($0.text.dropFirst(2)) }
+            driver.reader(has: numbers.last ?? 0)
+            if lines.isEmpty { await Task.yield() }
+        }
+        driver.reader(has: .max)  // whatever happened, let the writer finish
+        driver.waitUntilFinished()
+        numbers += await follower.look().compactMap { Int($0.text.dropFirst(2)) }
+        let firstGap = zip(numbers, numbers.dropFirst()).first { $1 != $0 + 1 }
+        #expect(numbers == Array(1...driver.lines), "\(numbers.count) lines over \(driver.rotations) rotations; first gap after \(String(describing: firstGap))")
     }
 }
 

@@ -85,8 +85,8 @@ actor LogFileFollower {
             lines += entry.tail.readNew(through: &readBuffer, renamed: renamed).map { $0.logLine(from: entry.source) }
             if entry.tail.inode != inode {
                 watch(entry.tail, as: id)  // rotated
-            } else if renamed, entry.tail.rotates {
-                lookedAtOnce.insert(id)  // the driver has not yet created the new file
+            } else if entry.tail.midRotation {
+                lookedAtOnce.insert(id)  // the driver has not finished renaming: look again next time
             }
         }
         return lines

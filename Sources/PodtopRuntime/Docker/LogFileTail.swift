@@ -43,11 +43,16 @@ final class LogFileTail {
     /// A path to the very file being read, whatever its name has become (for inotify).
     var openFilePath: String { "/proc/self/fd/\(descriptor)" }
 
+    /// Set when the driver was seen in the middle of a rotation (the file renamed, the names not
+    /// yet settled): the caller must look again at its next look, not wait for a write.
+    private(set) var midRotation = false
+
     /// The lines appended since the last call, read through `buffer` (one for all the files
     /// followed: 64 KiB each would be 10 MB on a fleet of 150). A busy file costs one `pread`
     /// (a short read is its end); only a file with nothing new is looked at further — has it
     /// been truncated, or rotated? — unless the caller knows it was `renamed`.
     func readNew(through buffer: inout [UInt8], renamed: Bool = false) -> [DockerLogDecoder.Line] {
+        midRotation = false
         var lines = read(through: &buffer)
         if !renamed {
             guard lines.isEmpty, let size = size() else { return lines }
@@ -56,18 +61,70 @@ final class LogFileTail {
                 return read(through: &buffer)
             }
         }
-        guard rotates, rotated() else { return lines }
-        // What the driver wrote just before renaming the file; then any file that was filled
-        // and rotated in between two looks (ours is now `.N`: `.N-1` … `.1` came after it,
-        // unless compressed); then the new file.
-        lines += read(through: &buffer)
-        if let ours = rotatedPosition(), ours > 1 {
-            for number in stride(from: ours - 1, through: 1, by: -1) where reopen("\(path).\(number)") {
+        guard rotates else { return lines }
+        switch newerFiles() {
+        case .none:
+            return lines
+        case .unsettled:
+            midRotation = true
+            return lines
+        case .opened(let files):
+            // What the driver wrote just before renaming the file, then each newer file from its
+            // start, oldest first; the last is the one at the path, read from now on.
+            lines += read(through: &buffer)
+            for file in files {
+                close(descriptor)
+                (descriptor, inode, offset) = (file.descriptor, file.inode, 0)
                 lines += read(through: &buffer)
             }
+            return lines
         }
-        if reopen(path) { lines += read(through: &buffer) }
-        return lines
+    }
+
+    private struct OpenedFile {
+        let descriptor: Int32
+        let inode: ino_t
+    }
+
+    private enum NewerFiles {
+        /// The path still names the file being read.
+        case none
+        /// The driver is between two steps of a rotation: look again shortly.
+        case unsettled
+        /// The files written after the one being read, oldest first, ending with the path's.
+        case opened([OpenedFile])
+    }
+
+    /// Opens the files the driver wrote after ours. Its rotation renames `.N-1` → `.N` … `.1` →
+    /// `.2`, the path → `.1`, then creates the path: a look can fall between any two of those
+    /// steps, and a file opened by name may have moved on before the next one is. So the files
+    /// are opened first and every name is checked again afterwards: if each still names the
+    /// file opened from it (and ours is still just behind them), all were one state of the
+    /// directory, with none skipped or repeated. Otherwise it tries again, or leaves it to the
+    /// next look.
+    private func newerFiles() -> NewerFiles {
+        for _ in 0..<3 {
+            guard let atPath = Self.inode(at: path) else { return .unsettled }  // renamed, not yet created
+            if atPath == inode { return .none }
+            let names = [path] + (1..<(rotatedPosition() ?? rotatedFilesAfterOurs())).map { "\(path).\($0)" }
+            var opened: [OpenedFile] = []
+            for name in names {
+                let fd = Self.openForReading(name)
+                var status = stat()
+                guard fd >= 0, fstat(fd, &status) == 0 else {
+                    if fd >= 0 { close(fd) }
+                    break
+                }
+                opened.append(OpenedFile(descriptor: fd, inode: status.st_ino))
+            }
+            let ourName = "\(path).\(names.count)"
+            let settled = opened.count == names.count
+                && zip(names, opened).allSatisfy { Self.inode(at: $0) == $1.inode }
+                && (Self.inode(at: ourName) == inode || isDeleted())
+            if settled { return .opened(opened.reversed()) }
+            for file in opened { close(file.descriptor) }
+        }
+        return .unsettled
     }
 
     /// Unfinished messages, when the container is let go of.
@@ -94,38 +151,39 @@ final class LogFileTail {
         return fstat(descriptor, &status) == 0 ? status.st_size : nil
     }
 
-    /// Whether the path now names another file (the driver renamed this one to `.1`).
-    private func rotated() -> Bool {
+    private static func inode(at path: String) -> ino_t? {
         var status = stat()
-        return stat(path, &status) == 0 && status.st_ino != inode
+        return stat(path, &status) == 0 ? status.st_ino : nil
     }
 
-    /// Which `.N` the file being read has become after the driver's renames.
-    private func rotatedPosition() -> Int? {
+    /// The driver deleted the file being read: it fell more than `max-file` rotations behind
+    /// (or the driver compressed it).
+    private func isDeleted() -> Bool {
         var status = stat()
+        return fstat(descriptor, &status) == 0 && status.st_nlink == 0
+    }
+
+    /// Which `.N` the file being read has become after the driver's renames; nil when it is
+    /// not (yet) found under any.
+    private func rotatedPosition() -> Int? {
         for number in 1...Self.rotatedFilesLookedAt {
-            guard stat("\(path).\(number)", &status) == 0 else { return nil }
-            if status.st_ino == inode { return number }
+            guard let found = Self.inode(at: "\(path).\(number)") else { return nil }
+            if found == inode { return number }
         }
         return nil
     }
 
-    static let rotatedFilesLookedAt = 20
-
-    /// Reads `file` from its start from now on; false (still on the old file) if it cannot be opened.
-    private func reopen(_ file: String) -> Bool {
-        let fd = Self.openForReading(file)
-        var status = stat()
-        guard fd >= 0, fstat(fd, &status) == 0 else {
-            if fd >= 0 { close(fd) }
-            return false
-        }
-        close(descriptor)
-        descriptor = fd
-        inode = status.st_ino
-        offset = 0
-        return true
+    /// When ours was deleted, every rotated file there is newer: one past the last of them.
+    /// Otherwise ours is between two renames (the name it is moving to not yet there): 1, so
+    /// that only the path is opened and the check of ours under `.1` fails and is tried again.
+    private func rotatedFilesAfterOurs() -> Int {
+        guard isDeleted() else { return 1 }
+        var count = 0
+        while count < Self.rotatedFilesLookedAt, Self.inode(at: "\(path).\(count + 1)") != nil { count += 1 }
+        return count + 1
     }
+
+    static let rotatedFilesLookedAt = 20
 
     /// Reading a file that was written since its last read updates its access time, which on
     /// ext4 dirties and journals the inode: a third of the cost of reading a busy log twice a
