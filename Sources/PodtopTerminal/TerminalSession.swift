@@ -122,6 +122,10 @@ public final class TerminalSession {
         let sameSize = previous.map { $0.width == width && $0.height == height } ?? false
         var row = [cchar_t](repeating: cchar_t(), count: width)
         var text = [wchar_t](repeating: 0, count: 8)
+        // Neighbouring cells mostly share a role: look its style up only when it changes (a
+        // lookup hashes the role's name, for each of a frame's thousands of cells).
+        var role: StyleRole?
+        var style = (attributes: podtop_attr_normal(), pair: Int32(0))
         for y in 0..<height {
             if sameSize, let previous, canvas.rowEquals(previous, y) { continue }
             var count = 0
@@ -139,7 +143,10 @@ public final class TerminalSession {
                     n = 1
                 }
                 text[n] = 0
-                let style = styles[cell.role] ?? (podtop_attr_normal(), 0)
+                if cell.role != role {
+                    role = cell.role
+                    style = styles[cell.role] ?? (podtop_attr_normal(), 0)
+                }
                 podtop_setcchar(&row[count], text, style.attributes, style.pair)
                 count += 1
             }

@@ -34,11 +34,13 @@ public struct DockerContainerSummary: Decodable, Sendable, Equatable {
         return first.hasPrefix("/") ? String(first.dropFirst()) : first
     }
 
-    /// Health as the list shows it in `Status`: healthy, unhealthy, starting, or nil without a check.
+    /// Health as the list shows it at the end of `Status` ("Up 5 minutes (healthy)"): healthy,
+    /// unhealthy, starting, or nil without a check. The standard library's `hasSuffix`, not
+    /// Foundation's `contains`: asked for 150 containers on every snapshot, that showed.
     public var health: String? {
-        if status.contains("(healthy)") { return "healthy" }
-        if status.contains("(unhealthy)") { return "unhealthy" }
-        if status.contains("(health: starting)") { return "starting" }
+        if status.hasSuffix("(healthy)") { return "healthy" }
+        if status.hasSuffix("(unhealthy)") { return "unhealthy" }
+        if status.hasSuffix("(health: starting)") { return "starting" }
         return nil
     }
 }
