@@ -61,10 +61,12 @@ extension DashboardState {
     public mutating func releaseLogs(at date: Date) {
         guard !pendingLogs.isEmpty else { return }
         if !pendingIsOrdered {
-            // Stable: lines of one source with the same time keep their order.
-            pendingLogs = pendingLogs.enumerated()
-                .sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }
-                .map(\.element)
+            // Stable: lines of one source with the same time keep their order. Positions are
+            // sorted rather than the lines themselves, which are big to move (7,500 at start).
+            let lines = pendingLogs
+            pendingLogs = lines.indices
+                .sorted { (lines[$0].at, $0) < (lines[$1].at, $1) }
+                .map { lines[$0] }
             pendingIsOrdered = true
         }
         let cutoff = date.addingTimeInterval(-logReorderWindow)
