@@ -124,6 +124,27 @@ struct LogFileFollowerTests {
         #expect(await look() + look() == ["a2", "a3"])
     }
 
+    /// A file moved somewhere the driver never puts one, and another created at the path: not
+    /// a rotation, but the follower must not stay on the old file for ever.
+    @Test func aFileReplacedOtherwiseThanByRotationIsFollowedAfterAFewLooks() async throws {
+        let file = try DriverLikeLogFile(idPrefix: "5eb1ace")
+        defer { file.remove() }
+        try file.create("a1")
+        let follower = LogFileFollower(looksPerSweep: .max)
+        #expect(await file.follow(with: follower))
+        #expect(await follower.look().map(\.text) == ["a1"])
+        try FileManager.default.moveItem(atPath: file.path, toPath: file.path + ".saved")
+        try file.create("b1")
+        var seen: [String] = []
+        let deadline = ContinuousClock.now + LogFileTail.longestRotation * 3
+        while seen.isEmpty, ContinuousClock.now < deadline {
+            seen += await follower.look().map(\.text)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        seen += await follower.look().map(\.text)
+        #expect(seen == ["b1"])
+    }
+
     /// The start of a file's last N lines, over lines far longer than the first block read.
     @Test func theLastLinesAreFoundAcrossBlocksOfAnySize() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-last-lines-\(UUID().uuidString)").path

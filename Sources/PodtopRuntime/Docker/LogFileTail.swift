@@ -106,25 +106,45 @@ final class LogFileTail {
         for _ in 0..<3 {
             guard let atPath = Self.inode(at: path) else { return .unsettled }  // renamed, not yet created
             if atPath == inode { return .none }
+            if let since = unsettledSince, ContinuousClock.now - since >= Self.longestRotation, let file = Self.opened(path) {
+                // Not a rotation as the driver makes them (the file was moved elsewhere, or
+                // replaced): follow whatever the path names now rather than stop.
+                unsettledSince = nil
+                return .opened([file])
+            }
             let names = [path] + (1..<(rotatedPosition() ?? rotatedFilesAfterOurs())).map { "\(path).\($0)" }
             var opened: [OpenedFile] = []
             for name in names {
-                let fd = Self.openForReading(name)
-                var status = stat()
-                guard fd >= 0, fstat(fd, &status) == 0 else {
-                    if fd >= 0 { close(fd) }
-                    break
-                }
-                opened.append(OpenedFile(descriptor: fd, inode: status.st_ino))
+                guard let file = Self.opened(name) else { break }
+                opened.append(file)
             }
             let ourName = "\(path).\(names.count)"
             let settled = opened.count == names.count
                 && zip(names, opened).allSatisfy { Self.inode(at: $0) == $1.inode }
                 && (Self.inode(at: ourName) == inode || isDeleted())
-            if settled { return .opened(opened.reversed()) }
+            if settled {
+                unsettledSince = nil
+                return .opened(opened.reversed())
+            }
             for file in opened { close(file.descriptor) }
         }
+        if unsettledSince == nil { unsettledSince = .now }
         return .unsettled
+    }
+
+    /// Since when every look has found the path naming another file but no rotation to follow.
+    private var unsettledSince: ContinuousClock.Instant?
+    /// A rotation is a few renames: one seen unfinished for this long is not one.
+    static let longestRotation: Duration = .seconds(2)
+
+    private static func opened(_ path: String) -> OpenedFile? {
+        let fd = openForReading(path)
+        var status = stat()
+        guard fd >= 0, fstat(fd, &status) == 0 else {
+            if fd >= 0 { close(fd) }
+            return nil
+        }
+        return OpenedFile(descriptor: fd, inode: status.st_ino)
     }
 
     /// Unfinished messages, when the container is let go of.
