@@ -120,4 +120,25 @@ let secondsPerRound = medianSeconds(iterations: 10) {
 }
 print(String(format: "log path throughput (mixed realistic lines)  %10.0f lines/s (median of 5 × 10 × %d)", Double(linesPerRound) / secondsPerRound, linesPerRound))
 sink &+= ring.count
+// A json-file log as the daemon writes it (the same mix, one entry per line, stdout and stderr),
+// read as LogFileTail reads it: 64 KiB at a time through one buffer, lines torn at its edges.
+let jsonFileLog: [UInt8] = (0..<6_000).flatMap { index -> [UInt8] in
+    let text = String(decoding: mixedLines[index % mixedLines.count], as: UTF8.self)
+        .replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        .replacingOccurrences(of: "\u{1B}", with: "\\u001b")
+    let stream = index % 7 == 0 ? "stderr" : "stdout"
+    return Array(#"{"log":"\#(text)\n","stream":"\#(stream)","time":"2026-12-01T05:00:00.\#(100_000_000 + index)Z"}"#.utf8) + [0x0A]
+}
+var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+let decodeSeconds = medianSeconds(iterations: 10) {
+    var decoder = JSONFileLogDecoder()
+    var offset = 0
+    while offset < jsonFileLog.count {
+        let count = min(readBuffer.count, jsonFileLog.count - offset)
+        readBuffer.replaceSubrange(0..<count, with: jsonFileLog[offset..<(offset + count)])
+        sink &+= decoder.feed(readBuffer[0..<count]).count
+        offset += count
+    }
+}
+print(String(format: "json-file log decode (read 64 KiB at a time)  %10.0f lines/s (median of 5 × 10 × 6000)", 6_000 / decodeSeconds))
 if sink == 42 { print("") }  // keeps the work from being optimised away

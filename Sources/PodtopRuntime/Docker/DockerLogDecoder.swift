@@ -85,7 +85,7 @@ public struct DockerLogDecoder: Sendable {
         var body = raw[...]
         var time: Date?
         if let stamp = Self.timestampLength(body) {
-            time = DockerTime.parse(String(decoding: body.prefix(stamp), as: UTF8.self))
+            time = DockerTime.parse(utf8: Array(body.prefix(stamp)))
             if time != nil { body = body.dropFirst(stamp + 1) }
         }
         let dropped = overflow + max(0, body.count - maxLineBytes)

@@ -278,8 +278,12 @@ struct DockerErrorBody: Decodable {
 enum DockerTime {
     /// RFC 3339 with up to nanoseconds (trailing zeros trimmed); nil for `0001-01-01T00:00:00Z`.
     static func parse(_ text: some StringProtocol) -> Date? {
-        guard text.count >= 20, !text.hasPrefix("0001-") else { return nil }
-        let bytes = Array(text.utf8)
+        parse(utf8: Array(text.utf8))
+    }
+
+    /// The same from the text's bytes, as the json-file log holds them (one time per line).
+    static func parse(utf8 bytes: [UInt8]) -> Date? {
+        guard bytes.count >= 20, !bytes.starts(with: "0001-".utf8) else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
             for i in range {
