@@ -7,10 +7,12 @@ public struct LogStructure: Sendable, Equatable {
     public var level: LogLevel?
     public var compact: String
 
-    static let levelKeys: Set<String> = ["level", "severity", "lvl"]
+    // Arrays, not sets: a few short keys compare faster than they hash, for every field of
+    // every line.
+    static let levelKeys = ["level", "severity", "lvl"]
     static let messageKeys = ["msg", "message"]
     /// Shown in the pane's own time column already.
-    static let timeKeys: Set<String> = ["time", "ts", "timestamp", "@timestamp"]
+    static let timeKeys = ["time", "ts", "timestamp", "@timestamp"]
 
     public static func parse(_ text: String) -> LogStructure? {
         let trimmed = text.drop { $0 == " " }
@@ -30,17 +32,24 @@ public struct LogStructure: Sendable, Equatable {
     static func from(_ fields: [(key: String, value: String)]) -> LogStructure {
         var level: LogLevel?
         var message: String?
-        var rest: [String] = []
+        var rest = ""
         for (key, value) in fields {
             if level == nil, levelKeys.contains(key) || levelKeys.contains(key.lowercased()) {
                 level = LogLevelDetector.level(named: value)
             } else if message == nil, messageKeys.contains(key) {
                 message = value
             } else if !timeKeys.contains(key) {
-                rest.append("\(key)=\(Logfmt.quotedIfNeeded(value))")
+                if !rest.isEmpty { rest += " " }
+                rest += key
+                rest += "="
+                rest += Logfmt.quotedIfNeeded(value)
             }
         }
-        let compact = ([message].compactMap { $0 } + rest).joined(separator: " ")
+        guard var compact = message else { return LogStructure(level: level, compact: rest) }
+        if !rest.isEmpty {
+            compact += " "
+            compact += rest
+        }
         return LogStructure(level: level, compact: compact)
     }
 }
@@ -52,7 +61,7 @@ enum FlatJSON {
         var bytes = Array(text.utf8)[...]
         func skipSpaces() { while let b = bytes.first, b == 0x20 || b == 0x09 { bytes.removeFirst() } }
         guard bytes.popFirst() == UInt8(ascii: "{") else { return nil }
-        var fields: [(String, String)] = []
+        var fields: [(key: String, value: String)] = []
         while true {
             skipSpaces()
             if bytes.first == UInt8(ascii: "}") { return fields }
@@ -110,6 +119,12 @@ enum FlatJSON {
 
     static func string(_ bytes: inout ArraySlice<UInt8>) -> String? {
         guard bytes.popFirst() == UInt8(ascii: "\"") else { return nil }
+        // Most strings hold no escape: cut out at once rather than copied byte by byte.
+        if let end = bytes.firstIndex(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }), bytes[end] == UInt8(ascii: "\"") {
+            let text = String(decoding: bytes[..<end], as: UTF8.self)
+            bytes = bytes[(end + 1)...]
+            return text
+        }
         var out: [UInt8] = []
         while let byte = bytes.popFirst() {
             switch byte {
@@ -142,20 +157,30 @@ enum Logfmt {
 
     /// Whether a word at the start of the line or after a space is `level=`, `msg=` or the like.
     static func namesLevelOrMessage(_ text: String) -> Bool {
-        var wordStart = 0
-        var index = 0
-        for byte in text.utf8 {
+        // Over the string's own bytes: through the UTF-8 view, this quick look cost as much as
+        // parsing the lines it lets through.
+        if let answer = text.utf8.withContiguousStorageIfAvailable({ namesLevelOrMessage(bytes: $0) }) { return answer }
+        return namesLevelOrMessage(bytes: Array(text.utf8))
+    }
+
+    static func namesLevelOrMessage(bytes: some RandomAccessCollection<UInt8>) -> Bool {
+        var wordStart = bytes.startIndex
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
             if byte == UInt8(ascii: " ") {
-                wordStart = index + 1
+                wordStart = bytes.index(after: index)
             } else if byte == UInt8(ascii: "=") {
-                let length = index - wordStart
-                if length >= 3, length <= 8 {
-                    let word = text.utf8.dropFirst(wordStart).prefix(length)
-                    if telling.contains(where: { $0.elementsEqual(word) }) { return true }
+                if wordStart != bytes.endIndex {
+                    let length = bytes.distance(from: wordStart, to: index)
+                    if length >= 3, length <= 8 {
+                        let word = bytes[wordStart..<index]
+                        if telling.contains(where: { $0.elementsEqual(word) }) { return true }
+                    }
                 }
-                wordStart = Int.max / 2  // the rest of this word is its value
+                wordStart = bytes.endIndex  // the rest of this word is its value
             }
-            index += 1
+            index = bytes.index(after: index)
         }
         return false
     }
@@ -163,7 +188,7 @@ enum Logfmt {
     /// Read byte by byte: every delimiter is ASCII, so no character needs to be formed until
     /// a key or value is cut out.
     static func fields(_ text: String) -> [(key: String, value: String)] {
-        var fields: [(String, String)] = []
+        var fields: [(key: String, value: String)] = []
         let bytes = text.utf8
         let end = bytes.endIndex
         var i = bytes.startIndex
