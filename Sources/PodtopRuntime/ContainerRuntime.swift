@@ -22,7 +22,13 @@ public protocol PodScaling: ContainerRuntime {
 /// A runtime that keeps the log of a replica's previous (crashed) container: Kubernetes's
 /// `previous=true`, what one wants for a pod in CrashLoopBackOff.
 public protocol PreviousLogReading: ContainerRuntime {
+    /// False for a wrapper whose runtime inside keeps no such log.
+    var offersPreviousLogs: Bool { get }
     func previousLogs(_ pod: PodID, replica: String) async throws(RuntimeError) -> [LogLine]
+}
+
+extension PreviousLogReading {
+    public var offersPreviousLogs: Bool { true }
 }
 
 /// A runtime that can restart a single replica, named as the snapshot names it (Docker:

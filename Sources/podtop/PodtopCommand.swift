@@ -148,7 +148,7 @@ struct PodtopCommand: ParsableCommand {
             logCapacity: settings.logLines, themeNames: themes.map(\.name), themeIndex: settings.themeIndex,
             capabilities: Capabilities(canRestart: runtime is any PodRestarting, canScale: runtime is any PodScaling,
                                        canRestartReplica: runtime is any ReplicaRestarting,
-                                       canReadPreviousLogs: (runtime as? ReadOnlyRuntime)?.offersPreviousLogs ?? (runtime is any PreviousLogReading),
+                                       canReadPreviousLogs: (runtime as? any PreviousLogReading)?.offersPreviousLogs ?? false,
                                        readOnly: settings.readOnly)
         )
         state.isWallboard = wallboard

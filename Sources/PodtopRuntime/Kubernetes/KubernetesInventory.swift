@@ -72,11 +72,7 @@ struct KubernetesInventory: Sendable {
     }
 
     /// The workloads a Big Pod is made of, by name, as last seen.
-    func workloads(of spec: PodSpec) -> [KubernetesWorkload] {
-        workloads(of: spec.id)
-    }
-
-    private func workloads(of pod: PodID) -> [KubernetesWorkload] {
+    func workloads(of pod: PodID) -> [KubernetesWorkload] {
         (bigPodWorkloads.first { $0.pod == pod }?.keys ?? []).compactMap { workloads[$0] }
     }
 
@@ -147,11 +143,6 @@ struct KubernetesInventory: Sendable {
             sortedOthers = nil
         }
         return true
-    }
-
-    /// A Big Pod's pods, by name.
-    func pods(of pod: PodID) -> [KubernetesPod] {
-        (members[pod] ?? []).sorted().compactMap { pods[$0] }
     }
 
     // MARK: - The snapshot

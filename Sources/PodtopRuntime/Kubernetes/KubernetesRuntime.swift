@@ -361,7 +361,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
 
     private func workloads(of pod: PodID) throws(RuntimeError) -> (PodSpec, [KubernetesWorkload]) {
         guard let spec = topology.pod(pod) else { throw RuntimeError("no pod \(pod) in the config") }
-        let workloads = inventory.workloads(of: spec)
+        let workloads = inventory.workloads(of: spec.id)
         guard !workloads.isEmpty else {
             throw RuntimeError("\(spec.displayName): no Deployment or StatefulSet in \(target.namespace) matches its selector")
         }
