@@ -191,10 +191,12 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     /// checks turning healthy — used to cost a list of every container per event.)
     private func relistSoon() {
         relistWanted = true
-        guard !relistRunning, let client else { return }
+        guard !relistRunning, client != nil else { return }
         relistRunning = true
         Task {
-            while self.relistWanted {
+            // The session's client as it is at each turn: one kept from before a reconnect
+            // would answer nothing, and the new session's event would wait for the safety net.
+            while self.relistWanted, let client = self.client {
                 self.relistWanted = false
                 try? await self.refreshInventory(client)
                 self.report()
