@@ -145,6 +145,27 @@ struct LogFileFollowerTests {
         #expect(seen == ["b1"])
     }
 
+    /// A look that lands between two of the driver's renames, then a reader held up for longer
+    /// than a rotation could last (a loaded machine): the next look still follows the rotation
+    /// file by file, rather than taking the path's file as one moved elsewhere.
+    @Test func aLookMidRotationThenALongPauseLosesNothing() async throws {
+        let file = try DriverLikeLogFile(idPrefix: "5107")
+        defer { file.remove() }
+        try file.create("a1")
+        let follower = LogFileFollower(looksPerSweep: .max)
+        #expect(await file.follow(with: follower))
+        #expect(await follower.look().map(\.text) == ["a1"])
+        try file.rename()        // a → .1
+        try file.create("b1")
+        // The next rotation, halfway: .1 → .2 done, the path not yet renamed.
+        try FileManager.default.moveItem(atPath: file.path + ".1", toPath: file.path + ".2")
+        #expect(await follower.look().map(\.text) == [])
+        try FileManager.default.moveItem(atPath: file.path, toPath: file.path + ".1")
+        try file.create("c1")
+        try await Task.sleep(for: LogFileTail.longestRotation + .milliseconds(200))
+        #expect(await follower.look().map(\.text) == ["b1", "c1"])
+    }
+
     /// The start of a file's last N lines, over lines far longer than the first block read.
     @Test func theLastLinesAreFoundAcrossBlocksOfAnySize() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-last-lines-\(UUID().uuidString)").path

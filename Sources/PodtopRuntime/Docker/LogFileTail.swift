@@ -105,12 +105,9 @@ final class LogFileTail {
     private func newerFiles() -> NewerFiles {
         for _ in 0..<3 {
             guard let atPath = Self.inode(at: path) else { return .unsettled }  // renamed, not yet created
-            if atPath == inode { return .none }
-            if let since = unsettledSince, ContinuousClock.now - since >= Self.longestRotation, let file = Self.opened(path) {
-                // Not a rotation as the driver makes them (the file was moved elsewhere, or
-                // replaced): follow whatever the path names now rather than stop.
-                unsettledSince = nil
-                return .opened([file])
+            if atPath == inode {
+                unsettled = nil
+                return .none
             }
             let names = [path] + (1..<(rotatedPosition() ?? rotatedFilesAfterOurs())).map { "\(path).\($0)" }
             var opened: [OpenedFile] = []
@@ -123,17 +120,31 @@ final class LogFileTail {
                 && zip(names, opened).allSatisfy { Self.inode(at: $0) == $1.inode }
                 && (Self.inode(at: ourName) == inode || isDeleted())
             if settled {
-                unsettledSince = nil
+                unsettled = nil
                 return .opened(opened.reversed())
             }
             for file in opened { close(file.descriptor) }
         }
-        if unsettledSince == nil { unsettledSince = .now }
-        return .unsettled
+        return givenUpOnRotation() ?? .unsettled
     }
 
-    /// Since when every look has found the path naming another file but no rotation to follow.
-    private var unsettledSince: ContinuousClock.Instant?
+    /// The path names another file, yet no rotation leads there from ours. The driver between
+    /// two renames, mostly. But when the path has named the same other file for
+    /// `longestRotation` (a driver rotating would have made newer ones by then), the file was
+    /// moved elsewhere or replaced: whatever the path names now is followed rather than never.
+    private func givenUpOnRotation() -> NewerFiles? {
+        guard let atPath = Self.inode(at: path) else { return nil }
+        guard let seen = unsettled, seen.pathInode == atPath else {
+            unsettled = (.now, atPath)
+            return nil
+        }
+        guard ContinuousClock.now - seen.since >= Self.longestRotation, let file = Self.opened(path) else { return nil }
+        unsettled = nil
+        return .opened([file])
+    }
+
+    /// When a look first found no rotation leading to the file the path names, and which file.
+    private var unsettled: (since: ContinuousClock.Instant, pathInode: ino_t)?
     /// A rotation is a few renames: one seen unfinished for this long is not one.
     static let longestRotation: Duration = .seconds(2)
 
