@@ -61,19 +61,19 @@ public struct PodSnapshot: Sendable, Equatable {
         self.workloads = workloads
     }
 
-    public var readyCount: Int { replicas.filter(\.isReady).count }
+    // Each figure in one pass without building arrays: every frame asks for them, for each pod
+    // of a fleet of 150 containers.
+    public var readyCount: Int { replicas.count { $0.isReady } }  // a key path here copied each replica
     public var restartTotal: Int { replicas.reduce(0) { $0 + $1.restarts } }
-    public var cpuPercent: Double? { sumOptional(replicas.map(\.cpuPercent)) }
+    public var cpuPercent: Double? {
+        replicas.reduce(nil) { total, replica in replica.cpuPercent.map { (total ?? 0) + $0 } ?? total }
+    }
     public var memoryBytes: UInt64? {
-        let values = replicas.compactMap(\.memoryBytes)
-        return values.isEmpty ? nil : values.reduce(0, +)
+        replicas.reduce(nil) { total, replica in replica.memoryBytes.map { (total ?? 0) + $0 } ?? total }
     }
     /// The pod has been up as long as its oldest running replica.
-    public var oldestStart: Date? { replicas.compactMap(\.startedAt).min() }
-
-    private func sumOptional(_ values: [Double?]) -> Double? {
-        let known = values.compactMap { $0 }
-        return known.isEmpty ? nil : known.reduce(0, +)
+    public var oldestStart: Date? {
+        replicas.reduce(nil) { oldest, replica in replica.startedAt.map { min(oldest ?? $0, $0) } ?? oldest }
     }
 }
 

@@ -35,9 +35,9 @@ public enum Format {
         guard let seconds, seconds >= 0 else { return "–" }
         let s = Int(seconds)
         if s < 60 { return "\(s)s" }
-        if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
-        if s < 86400 { return "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" }
-        return "\(s / 86400)d\(String(format: "%02d", s % 86400 / 3600))h"
+        if s < 3600 { return "\(s / 60)m" + twoDigits(s % 60) + "s" }
+        if s < 86400 { return "\(s / 3600)h" + twoDigits(s % 3600 / 60) + "m" }
+        return "\(s / 86400)d" + twoDigits(s % 86400 / 3600) + "h"
     }
 
     /// HH:MM:SS at a fixed offset from UTC (seconds); integer arithmetic because the log pane

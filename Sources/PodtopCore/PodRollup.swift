@@ -29,9 +29,10 @@ public struct PodRollup: Sendable, Equatable {
         func consider(_ status: PodStatus, _ reason: String) {
             if status > worst.status { worst = PodRollup(status: status, reason: reason) }
         }
+        let ready = snapshot.readyCount
         if snapshot.desiredReplicas == 0 {
             consider(.down, "scaled to 0 replicas")
-        } else if snapshot.readyCount == 0 {
+        } else if ready == 0 {
             consider(.down, "no replica ready (0/\(snapshot.desiredReplicas))")
         }
         for replica in snapshot.replicas {
@@ -41,8 +42,8 @@ public struct PodRollup: Sendable, Equatable {
             case .healthy: break
             }
         }
-        if snapshot.readyCount < snapshot.desiredReplicas, snapshot.readyCount > 0 {
-            consider(.progressing, "\(snapshot.readyCount)/\(snapshot.desiredReplicas) replicas ready")
+        if ready < snapshot.desiredReplicas, ready > 0 {
+            consider(.progressing, "\(ready)/\(snapshot.desiredReplicas) replicas ready")
         }
         for service in spec.services {
             let verdict = health[service.name] ?? .unknown

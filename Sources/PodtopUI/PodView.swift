@@ -41,12 +41,12 @@ struct PodView {
             canvas.put("waiting for the runtime…", x: x, y: y, role: .textDim, limit: limit)
             return x + min(limit, 24)
         }
-        let readyRole: StyleRole = snapshot.readyCount == snapshot.desiredReplicas && snapshot.desiredReplicas > 0
-            ? .text : .statusWarn
+        let (ready, restarts) = (snapshot.readyCount, snapshot.restartTotal)
+        let readyRole: StyleRole = ready == snapshot.desiredReplicas && snapshot.desiredReplicas > 0 ? .text : .statusWarn
         let uptime = snapshot.oldestStart.map { state.now.timeIntervalSince($0) }
         let fields: [(String, StyleRole, Int)] = [
-            ("\(snapshot.readyCount)/\(snapshot.desiredReplicas) ready", readyRole, 11),
-            ("\(glyphs.restarts) \(snapshot.restartTotal)", snapshot.restartTotal > 0 ? .text : .textDim, 7),
+            ("\(ready)/\(snapshot.desiredReplicas) ready", readyRole, 11),
+            ("\(glyphs.restarts) \(restarts)", restarts > 0 ? .text : .textDim, 7),
             // "n/a" when the runtime cannot measure (no metrics-server); the details say why.
             (state.snapshot?.statsUnavailable == nil ? "cpu \(Format.percent(snapshot.cpuPercent))" : "cpu n/a", .text, 10),
             (state.snapshot?.statsUnavailable == nil ? "mem \(Format.bytes(snapshot.memoryBytes))" : "mem n/a", .text, 10),

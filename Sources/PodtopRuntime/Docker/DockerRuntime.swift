@@ -246,9 +246,18 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     }
 
     private func sampleStats(_ client: DockerClient) async {
-        let running = containers.values.filter { $0.isRunning && $0.pod != nil }.map(\.summary.id)
         let now = ContinuousClock.now
-        let askTheDaemon = running.filter { !readCgroup($0, at: now) }
+        var fromCgroups = 0
+        var askTheDaemon: [String] = []
+        // Each container is read and changed where it is stored: copying 150 of them out (a
+        // filter, or a copy and a write back) every second showed in the profile.
+        for index in containers.indices {
+            switch Self.readCgroup(into: &containers.values[index], reader: cgroupReader, at: now) {
+            case .notSampled: continue
+            case .read: fromCgroups += 1
+            case .askTheDaemon: askTheDaemon.append(containers.keys[index])
+            }
+        }
         // All at once: concurrent one-shot calls share the daemon's collector tick.
         await withTaskGroup(of: (String, DockerStatsSample?).self) { group in
             for id in askTheDaemon { group.addTask { (id, try? await client.statsSample(id)) } }
@@ -263,22 +272,19 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             }
         }
         let version = containers.values.lazy.compactMap(\.cgroup).first?.version.rawValue
-        statsSource = Self.describeStatsSource(fromCgroup: running.count - askTheDaemon.count, fromAPI: askTheDaemon.count, version: version)
+        statsSource = Self.describeStatsSource(fromCgroup: fromCgroups, fromAPI: askTheDaemon.count, version: version)
     }
 
-    /// Reads a container's cgroup counters, finding its files first if need be; false when the
-    /// daemon has to be asked instead. The container is changed where it is stored: copying it
-    /// out and back for each of 150 containers every second showed in the profile.
-    private func readCgroup(_ id: String, at now: ContinuousClock.Instant) -> Bool {
-        guard let reader = cgroupReader, let index = containers.index(forKey: id) else { return false }
-        return Self.readCgroup(into: &containers.values[index], id: id, reader: reader, at: now)
-    }
+    enum CgroupReading { case notSampled, read, askTheDaemon }
 
-    private static func readCgroup(into tracked: inout TrackedContainer, id: String, reader: CgroupStatsReader,
-                                   at now: ContinuousClock.Instant) -> Bool {
-        guard tracked.inspected, !tracked.statsFromAPI else { return false }
+    /// Reads a running pod member's cgroup counters, finding its files first if need be;
+    /// `.askTheDaemon` when its files are not readable (or there is no reader).
+    private static func readCgroup(into tracked: inout TrackedContainer, reader: CgroupStatsReader?,
+                                   at now: ContinuousClock.Instant) -> CgroupReading {
+        guard tracked.isRunning, tracked.pod != nil else { return .notSampled }
+        guard let reader, tracked.inspected, !tracked.statsFromAPI else { return .askTheDaemon }
         if tracked.cgroup == nil {
-            tracked.cgroup = reader.locate(containerID: id, pid: tracked.pid)
+            tracked.cgroup = reader.locate(containerID: tracked.summary.id, pid: tracked.pid)
             tracked.statsFromAPI = tracked.cgroup == nil
         }
         let previous = tracked.lastCgroupSample
@@ -287,14 +293,14 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             // files are looked for again after the container's next start.
             tracked.cgroup = nil
             tracked.statsFromAPI = true
-            return false
+            return .askTheDaemon
         }
         if let previous {
             tracked.cpuPercent = CgroupSample.cpuPercent(previous: previous, current: sample) ?? tracked.cpuPercent
         }
         tracked.memoryBytes = sample.memoryUsedBytes
         tracked.lastCgroupSample = sample
-        return true
+        return .read
     }
 
     static func describeStatsSource(fromCgroup: Int, fromAPI: Int, version: String?) -> String? {
