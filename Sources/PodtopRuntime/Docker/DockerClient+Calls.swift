@@ -8,6 +8,13 @@ extension DockerClient {
         try await get([DockerContainerSummary].self, "/containers/json", query: ["all": "1"])
     }
 
+    /// Only the containers with these IDs, stopped ones included: an ID the daemon no longer
+    /// knows is simply not in the answer.
+    public func listContainers(ids: Set<String>) async throws(RuntimeError) -> [DockerContainerSummary] {
+        let filter = String(decoding: (try? JSONEncoder().encode(["id": ids.sorted()])) ?? Data(), as: UTF8.self)
+        return try await get([DockerContainerSummary].self, "/containers/json", query: ["all": "1", "filters": filter])
+    }
+
     public func inspect(_ id: String) async throws(RuntimeError) -> DockerContainerInspect {
         try await get(DockerContainerInspect.self, "/containers/\(id)/json")
     }
