@@ -70,10 +70,42 @@ struct DockerRuntimeTests {
         // One list per event made 17–19 here (each kill brings a kill and a die, and more);
         // coalesced, 4–6 while the other Docker tests run beside it.
         #expect(listed >= 1 && listed <= 8, "\(listed) lists for the burst")
+        // Each of them asks for the containers the events named (other tests' containers on the
+        // same daemon too, when their events come meanwhile), not for the whole fleet again.
+        let named = try listRequests(in: journalPath).dropFirst(listsBefore).map(Self.filteredIDs)
+        #expect(named.allSatisfy { $0 != nil }, "a list of everything among \(named)")
+        #expect(Set(containers).isSubset(of: named.reduce(into: Set<String>()) { $0.formUnion($1 ?? []) }), "\(named)")
     }
 
-    private func lists(in journal: String) throws -> Int {
-        try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").filter { $0.contains("/containers/json?") }.count
+    @Test func containersStartedAndRemovedElsewhereComeAndGo() async throws {
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        try TestDocker.run(id, service: "core-pod", number: 1)
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let (recorder, task) = start(runtime, refresh: .seconds(30))  // only events can explain the changes
+        defer { task.cancel() }
+        _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 })
+        try await Task.sleep(for: .milliseconds(300))  // let the event stream attach
+        let second = try TestDocker.run(id, service: "core-pod", number: 2)
+        let grown = await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("core"))?.replicas.count == 2 }
+        #expect(grown?.1.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1", "t\(id)-core-pod-2"])
+        try TestDocker.docker(["rm", "-f", second])
+        #expect(await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1"] } != nil)
+    }
+
+    private func listRequests(in journal: String) throws -> [Substring] {
+        try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").filter { $0.contains("/containers/json?") }
+    }
+
+    private func lists(in journal: String) throws -> Int { try listRequests(in: journal).count }
+
+    /// The IDs a list request's `filters` names; nil for a list of everything.
+    static func filteredIDs(_ request: Substring) -> Set<String>? {
+        guard let path = request.split(separator: " ").last,
+              let filters = URLComponents(string: "http://docker" + path)?.queryItems?.first(where: { $0.name == "filters" })?.value,
+              let object = try? JSONSerialization.jsonObject(with: Data(filters.utf8)) as? [String: [String]],
+              let ids = object["id"] else { return nil }
+        return Set(ids)
     }
 
     @Test func aContainerTurningUnhealthyShowsWithinOneSecondOfTheEvent() async throws {
