@@ -280,9 +280,8 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         var fromCgroups = 0
         var askTheDaemon: [String] = []
         // Each container is read and changed where it is stored: copying 150 of them out (a
-        // filter, or a copy and a write back) every second showed in the profile.
-        // Not `for index in containers.indices`: the indices hold the dictionary, and the first
-        // change in place then copied all of it.
+        // filter, or a copy and a write back) every second showed in the profile. Not `for index
+        // in containers.indices`: those hold the dictionary, so the first change copied all of it.
         var index = containers.startIndex
         while index != containers.endIndex {
             switch Self.readCgroup(into: &containers.values[index], reader: cgroupReader, at: now) {
@@ -309,7 +308,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         statsSource = Self.describeStatsSource(fromCgroup: fromCgroups, fromAPI: askTheDaemon.count, version: version)
     }
 
-    enum CgroupReading { case notSampled, read, askTheDaemon }
+    private enum CgroupReading { case notSampled, read, askTheDaemon }
 
     /// Reads a running pod member's cgroup counters, finding its files first if need be;
     /// `.askTheDaemon` when its files are not readable (or there is no reader).
