@@ -245,14 +245,14 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             tracked.pod = DockerInventory.podID(of: summary, in: topology)
             containers[summary.id] = tracked
         }
-        for id in only ?? Set(containers.keys) where !seen.contains(id) && containers[id] != nil {
+        // The containers this list speaks for: after a partial list only those it named can be
+        // new, changed or gone.
+        let covered = only.map(Array.init) ?? Array(containers.keys)
+        for id in covered where !seen.contains(id) && containers[id] != nil {
             containers[id] = nil
             await stopFollowingLogs(id)
         }
-        // After a partial list only the containers it named can be new or changed.
-        let toInspect = (only.map(Array.init) ?? Array(containers.keys)).filter { id in
-            containers[id].map { !$0.inspected && $0.pod != nil } ?? false
-        }
+        let toInspect = covered.filter { id in containers[id].map { !$0.inspected && $0.pod != nil } ?? false }
         await withTaskGroup(of: (String, DockerContainerInspect?).self) { group in
             for id in toInspect { group.addTask { (id, try? await client.inspect(id)) } }
             for await (id, inspect) in group {
@@ -272,7 +272,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
                 }
             }
         }
-        await followLogs(client, among: only)
+        await followLogs(client, among: covered)
     }
 
     private func sampleStats(_ client: DockerClient) async {
@@ -353,11 +353,11 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
 
     // MARK: - Logs
 
-    /// Starts following the logs of running pod members (`among` these, after a partial list)
-    /// that nothing follows yet.
-    private func followLogs(_ client: DockerClient, among candidates: Set<String>? = nil) async {
+    /// Starts following the logs of those running pod members among `candidates` that nothing
+    /// follows yet.
+    private func followLogs(_ client: DockerClient, among candidates: [String]) async {
         guard followsLogs else { return }
-        for id in candidates.map(Array.init) ?? Array(containers.keys) where logTasks[id] == nil {
+        for id in candidates where logTasks[id] == nil {
             guard let container = containers[id], container.isRunning, container.inspected, let pod = container.pod else { continue }
             let source = LogSource(pod: pod, service: nil, replica: container.replicaLabel)
             if let logFiles, let path = container.logFile,
