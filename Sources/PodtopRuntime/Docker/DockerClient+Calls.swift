@@ -67,8 +67,9 @@ extension DockerClient {
     /// Container events that change what podtop shows, as they happen, from now on. Health
     /// checks' exec_create/exec_start/exec_die (three per check: several a second on a big
     /// fleet) are left on the daemon's side; `health_status` matches "health_status: …" there.
-    func events() async throws(RuntimeError) -> HTTPClientResponse.Body {
-        try await stream("/events", query: ["filters": Self.eventFilter])
+    /// `since`: the daemon first replays the events it keeps (its last 256) from that time on.
+    func events(since: Date) async throws(RuntimeError) -> HTTPClientResponse.Body {
+        try await stream("/events", query: ["filters": Self.eventFilter, "since": String(format: "%.3f", since.timeIntervalSince1970)])
     }
 
     static let eventFilter = #"{"type":["container"],"event":["create","start","restart","die","stop","kill","oom","destroy","pause","unpause","rename","update","health_status"]}"#

@@ -95,6 +95,10 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     private func session(_ client: DockerClient, refresh: Duration) async -> String {
         // The daemon replays only its last 256 events: always start from a fresh list.
         containers.removeAll()
+        // Events are followed from a second before the list (the daemon replays them), so that
+        // one coming while the list and its inspects are under way is not lost: a container
+        // turning healthy just then used to stay "starting" until the 30 s safety net.
+        let listStarted = Date().addingTimeInterval(-1)
         do {
             try await refreshInventory(client)
         } catch {
@@ -107,7 +111,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         }
         report()
         return await withTaskGroup(of: String.self) { group in
-            group.addTask { await self.followEvents(client) }
+            group.addTask { await self.followEvents(client, since: listStarted) }
             group.addTask { await self.pollLoop(client, refresh: refresh) }
             if let logFiles = self.logFiles, let emit = self.emit {
                 // The tails outlive a session: after a reconnect each file is read on from
@@ -161,9 +165,9 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     /// tests' containers made events on the same daemon.)
     static let relistSpacing: Duration = .milliseconds(100)
 
-    private func followEvents(_ client: DockerClient) async -> String {
+    private func followEvents(_ client: DockerClient, since: Date) async -> String {
         do {
-            let body = try await client.events()
+            let body = try await client.events(since: since)
             var splitter = JSONLineSplitter()
             for try await chunk in body {
                 for line in splitter.feed(chunk.readableBytesView) {
