@@ -98,6 +98,30 @@ import Testing
         #expect(events.first?.timeNano == 1_796_034_529_006_673_892)
     }
 
+    /// What the screen shows of a container as the captured `docker restart` and health events
+    /// arrive, before any list confirms it.
+    @Test func eventsSetTheStateTheyAreSureOf() throws {
+        let list = try JSONDecoder().decode([DockerContainerSummary].self, from: capture("containers-json-all.json"))
+        var web = try #require(list.first { $0.name == "web" })
+        #expect(TrackedContainer(summary: web).phase == .healthy)
+        let text = try String(decoding: capture("events-restart-and-health.jsonl"), as: UTF8.self)
+        let events = try text.split(separator: "\n").map { try JSONDecoder().decode(DockerEvent.self, from: Data($0.utf8)) }
+        var shown: [String] = []
+        for event in events where event.actor.attributes["name"] == "web" && event.type == "container" {
+            let changed = web.apply(event)
+            shown.append("\(event.action) \(changed ? "→ \(TrackedContainer(summary: web).phase)" : "-")")
+        }
+        #expect(shown == ["kill -", "kill -", "die → exited", "stop -", "start → running", "restart → running",
+                          "health_status: healthy → healthy"])
+
+        // A verdict that trails a death does not bring the container back.
+        var ticker = try #require(list.first { $0.name == "ticker" })
+        let lateVerdict = try #require(events.first { $0.action == "health_status: unhealthy" })
+        let changed = ticker.apply(lateVerdict)
+        #expect(!changed)
+        #expect(TrackedContainer(summary: ticker).phase == .exited)
+    }
+
     @Test func multiplexedFramesSplitIntoLinesWithStreamAndTime() throws {
         var decoder = DockerLogDecoder(tty: false)
         let bytes = try hexdump(section: "tail=2&timestamps=1   (multiplexed")

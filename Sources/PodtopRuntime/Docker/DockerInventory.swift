@@ -17,6 +17,14 @@ struct TrackedContainer: Sendable {
     var logFile: String?
     var logRotates = false
     var inspected = false
+    /// The latest event that set `summary`'s state and status (see `DockerRuntime.stateEvents`);
+    /// a list or inspect sent before it is older news.
+    var stateEvent: UInt64 = 0
+    /// Changed by an event that only an inspect confirms: the daemon's list trails its own
+    /// `die` event (a list sent the moment it came said "running" in 18 of 18 tries here, for up
+    /// to 30 ms, longer while the daemon is busy), while an inspect waits for the container's
+    /// lock and so never does. Until then the list's state is not taken.
+    var stateAwaitsInspect = false
     var pid: Int?
     /// Where this container's counters are read from: its cgroup files when they were found,
     /// else (`statsFromAPI`) the daemon's one-shot stats.

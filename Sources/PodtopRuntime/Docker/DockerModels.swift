@@ -54,7 +54,10 @@ public struct DockerContainerInspect: Decodable, Sendable {
         public var health: Health?
         /// The main process, as the daemon's host sees it; 0 when not running.
         public var pid: Int?
-        enum CodingKeys: String, CodingKey { case status = "Status", running = "Running", startedAt = "StartedAt", health = "Health", pid = "Pid" }
+        public var exitCode: Int?
+        enum CodingKeys: String, CodingKey {
+            case status = "Status", running = "Running", startedAt = "StartedAt", health = "Health", pid = "Pid", exitCode = "ExitCode"
+        }
     }
 
     public struct Health: Decodable, Sendable {

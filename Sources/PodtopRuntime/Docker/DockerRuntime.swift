@@ -32,6 +32,9 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     private var relistWanted = false
     /// The containers events named since the last re-list they started.
     private var changedSinceRelist: Set<String> = []
+    /// Counts the events that set a container's state: a list or inspect sent before a
+    /// container's latest such event does not set its state back.
+    private var stateEvents: UInt64 = 0
     /// When the containers were last listed, for whatever reason.
     private var listedAt = ContinuousClock.now
     private var statsSource: String?
@@ -170,10 +173,13 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             let body = try await client.events(since: since)
             var splitter = JSONLineSplitter()
             for try await chunk in body {
+                var shown = false
                 for line in splitter.feed(chunk.readableBytesView) {
                     guard let event = try? JSONDecoder().decode(DockerEvent.self, from: Data(line)), event.changesInventory else { continue }
-                    await handle(event)
+                    shown = await handle(event) || shown
                 }
+                // One snapshot for the events that came together (a burst of kills is one read).
+                if shown { report() }
             }
             return "the daemon closed the event stream"
         } catch let error as RuntimeError {
@@ -183,22 +189,37 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         }
     }
 
-    private func handle(_ event: DockerEvent) async {
+    /// Takes in one event; true when it changed what the screen shows.
+    private func handle(_ event: DockerEvent) async -> Bool {
         let id = event.actor.id
-        if event.action == "restart" { containers[id]?.observedRestarts += 1 }
+        var shown = false
+        if event.action == "restart" {
+            containers[id]?.observedRestarts += 1
+            shown = containers[id] != nil
+        }
         if event.action == "destroy" {
+            guard containers[id] != nil else { return false }
             containers[id] = nil
             await stopFollowingLogs(id)
-            report()
-            return
+            return true
         }
-        // A container changed: re-list at once (one request) so the screen follows within the
-        // second, instead of waiting for the next poll; re-inspect it for restart count and start
-        // time, which a health check's verdict does not change (the list's status carries that):
-        // a fleet of 150 settling made 150 inspects of containers that had merely turned healthy.
-        if !event.action.hasPrefix("health_status") { containers[id]?.inspected = false }
+        if containers[id]?.summary.apply(event) == true {
+            stateEvents += 1
+            containers[id]?.stateEvent = stateEvents
+            shown = true
+        }
+        // A container changed: re-list at once (one request) to learn what the event does not
+        // say, instead of waiting for the next poll; re-inspect it for its state, restart count
+        // and start time, which a health check's verdict does not change (the list's status
+        // carries that): a fleet of 150 settling made 150 inspects of containers that had merely
+        // turned healthy.
+        if !event.action.hasPrefix("health_status") {
+            containers[id]?.inspected = false
+            containers[id]?.stateAwaitsInspect = true
+        }
         changedSinceRelist.insert(id)
         relistSoon()
+        return shown
     }
 
     /// One list for a burst of events, of the containers they name: the first event starts a
@@ -235,6 +256,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     /// inspects those that need it and follows the logs of new ones.
     private func refreshInventory(_ client: DockerClient, only: Set<String>? = nil) async throws(RuntimeError) {
         let listed: [DockerContainerSummary]
+        let eventsBeforeList = stateEvents
         if let only {
             listed = try await client.listContainers(ids: only)
         } else {
@@ -242,9 +264,14 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             listedAt = .now  // a partial list does not make the safety net's full one less needed
         }
         var seen = Set<String>()
-        for summary in listed {
+        for var summary in listed {
             seen.insert(summary.id)
             var tracked = containers[summary.id] ?? TrackedContainer(summary: summary)
+            if tracked.stateAwaitsInspect || tracked.stateEvent > eventsBeforeList {
+                // An event's word is newer than this list's (see `stateAwaitsInspect`).
+                summary.state = tracked.summary.state
+                summary.status = tracked.summary.status
+            }
             tracked.summary = summary
             tracked.pod = DockerInventory.podID(of: summary, in: topology)
             containers[summary.id] = tracked
@@ -256,11 +283,20 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             containers[id] = nil
             await stopFollowingLogs(id)
         }
-        let toInspect = covered.filter { id in containers[id].map { !$0.inspected && $0.pod != nil } ?? false }
+        // Pod members for their details; any container for the state an event left to confirm.
+        let toInspect = covered.filter { id in containers[id].map { !$0.inspected && ($0.pod != nil || $0.stateAwaitsInspect) } ?? false }
+        let eventsBeforeInspect = stateEvents
         await withTaskGroup(of: (String, DockerContainerInspect?).self) { group in
             for id in toInspect { group.addTask { (id, try? await client.inspect(id)) } }
             for await (id, inspect) in group {
-                guard let inspect, containers[id] != nil else { continue }
+                guard let inspect, let stateEvent = containers[id]?.stateEvent else { continue }
+                // Older news than an event that came meanwhile: the next list inspects it again.
+                guard stateEvent <= eventsBeforeInspect else {
+                    containers[id]?.inspected = false
+                    continue
+                }
+                containers[id]?.summary.take(inspect.state)
+                containers[id]?.stateAwaitsInspect = false
                 containers[id]?.restartCount = inspect.restartCount
                 containers[id]?.startedAt = inspect.startedAt
                 containers[id]?.tty = inspect.config.tty
@@ -319,6 +355,10 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     private static func readCgroup(into tracked: inout TrackedContainer, reader: CgroupStatsReader?,
                                    at now: ContinuousClock.Instant) -> CgroupReading {
         guard tracked.isRunning, tracked.pod != nil else { return .notSampled }
+        // Changed by an event and not yet inspected again (a moment away, after its list): a
+        // restarted container's new cgroup is found then. Asking the daemon meanwhile would cost
+        // a stats call for every container of a burst.
+        if reader != nil, !tracked.inspected, tracked.pid != nil { return .notSampled }
         guard let reader, tracked.inspected, !tracked.statsFromAPI else { return .askTheDaemon }
         if tracked.cgroup == nil {
             tracked.cgroup = reader.locate(containerID: tracked.summary.id, pid: tracked.pid)
