@@ -362,7 +362,8 @@ struct DockerRuntimeTests {
 
         let local = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
         let (fromCgroups, localTask) = start(local)
-        let cgroupSnapshot = try #require(await fromCgroups.waitForSnapshot(seconds: 20, measured)).1
+        let cgroupSnapshot = try #require(await fromCgroups.waitForSnapshot(seconds: 20, measured)?.1,
+                                          "last seen: \(String(describing: fromCgroups.latestSnapshot?.pod(PodID("core"))?.replicas.first)), \(fromCgroups.latestSnapshot?.statsSource ?? "no source")")
         localTask.cancel()
         let version = try #require(CgroupStatsReader.host()).mounts.hasV1 ? "v1" : "v2"
         #expect(cgroupSnapshot.statsSource == "cgroup \(version)")
