@@ -101,7 +101,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         // Events are followed from a second before the list (the daemon replays them), so that
         // one coming while the list and its inspects are under way is not lost: a container
         // turning healthy just then used to stay "starting" until the 30 s safety net.
-        let listStarted = Date().addingTimeInterval(-1)
+        let listStarted = Date()
         do {
             try await refreshInventory(client)
         } catch {
@@ -114,7 +114,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         }
         report()
         return await withTaskGroup(of: String.self) { group in
-            group.addTask { await self.followEvents(client, since: listStarted) }
+            group.addTask { await self.followEvents(client, since: listStarted.addingTimeInterval(-1), listedAt: listStarted) }
             group.addTask { await self.pollLoop(client, refresh: refresh) }
             if let logFiles = self.logFiles, let emit = self.emit {
                 // The tails outlive a session: after a reconnect each file is read on from
@@ -168,7 +168,13 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     /// tests' containers made events on the same daemon.)
     static let relistSpacing: Duration = .milliseconds(100)
 
-    private func followEvents(_ client: DockerClient, since: Date) async -> String {
+    /// Follows the daemon's events from `since`; those from before `listedAt` are replayed ones
+    /// that the session's first list and inspects already speak for, and set no state (on a
+    /// screen that had just drawn a healthy pod, replayed `start` events set it back to
+    /// "starting" until the next list). The daemon's clock is this host's on a unix socket;
+    /// off by some milliseconds elsewhere, an event is at worst shown one list later.
+    private func followEvents(_ client: DockerClient, since: Date, listedAt: Date) async -> String {
+        let replayedBefore = Int64(listedAt.timeIntervalSince1970 * 1e9)
         do {
             let body = try await client.events(since: since)
             var splitter = JSONLineSplitter()
@@ -176,7 +182,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
                 var shown = false
                 for line in splitter.feed(chunk.readableBytesView) {
                     guard let event = try? JSONDecoder().decode(DockerEvent.self, from: Data(line)), event.changesInventory else { continue }
-                    shown = await handle(event) || shown
+                    shown = await handle(event, setsState: event.timeNano >= replayedBefore) || shown
                 }
                 // One snapshot for the events that came together (a burst of kills is one read).
                 if shown { report() }
@@ -190,7 +196,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     }
 
     /// Takes in one event; true when it changed what the screen shows.
-    private func handle(_ event: DockerEvent) async -> Bool {
+    private func handle(_ event: DockerEvent, setsState: Bool) async -> Bool {
         let id = event.actor.id
         var shown = false
         if event.action == "restart" {
@@ -203,7 +209,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             await stopFollowingLogs(id)
             return true
         }
-        if containers[id]?.summary.apply(event) == true {
+        if setsState, containers[id]?.summary.apply(event) == true {
             stateEvents += 1
             containers[id]?.stateEvent = stateEvents
             shown = true
