@@ -50,9 +50,7 @@ struct DockerRuntimeTests {
         // And it stays dead: the list sent on the event trails it (it still said "running"),
         // and must not bring the container back to life on screen.
         try await Task.sleep(for: .seconds(1))
-        let afterwards = recorder.all.filter { $0.0 > seen.0 }.compactMap { entry -> ReplicaPhase? in
-            if case .snapshot(let snapshot) = entry.1 { snapshot.pod(PodID("core"))?.replicas.first?.phase } else { nil }
-        }
+        let afterwards = firstCorePhases(in: recorder, after: seen.0)
         #expect(!afterwards.isEmpty && afterwards.allSatisfy { $0 == .exited }, "\(afterwards)")
     }
 
@@ -76,9 +74,7 @@ struct DockerRuntimeTests {
         let diedAt = Date(timeIntervalSince1970: Double(try #require(Int64(eventTime.split(separator: "\n").last ?? ""))) / 1e9)
         #expect(seen.0.timeIntervalSince(diedAt) < 1.0, "seen \(seen.0.timeIntervalSince(diedAt)) s after the daemon's die event")
         try await Task.sleep(for: .seconds(2))  // the list and inspect the event asked for are done
-        let afterwards = recorder.all.filter { $0.0 > seen.0 }.compactMap { entry -> ReplicaPhase? in
-            if case .snapshot(let snapshot) = entry.1 { snapshot.pod(PodID("core"))?.replicas.first?.phase } else { nil }
-        }
+        let afterwards = firstCorePhases(in: recorder, after: seen.0)
         #expect(!afterwards.isEmpty && afterwards.allSatisfy { $0 == .exited }, "after it died: \(afterwards)")
     }
 
@@ -136,6 +132,13 @@ struct DockerRuntimeTests {
         #expect(grown?.1.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1", "t\(id)-core-pod-2"])
         try TestDocker.docker(["rm", "-f", second])
         #expect(await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1"] } != nil)
+    }
+
+    /// The phase of the Core pod's first replica in every snapshot after `time`.
+    private func firstCorePhases(in recorder: RuntimeRecorder, after time: Date) -> [ReplicaPhase] {
+        recorder.all.filter { $0.0 > time }.compactMap { entry in
+            if case .snapshot(let snapshot) = entry.1 { snapshot.pod(PodID("core"))?.replicas.first?.phase } else { nil }
+        }
     }
 
     private func listRequests(in journal: String) throws -> [Substring] {

@@ -2,7 +2,7 @@ import PodtopCore
 
 extension DockerContainerSummary {
     /// Sets the state and status that `event` says the container is in now, ahead of the list
-    /// that will confirm them: under load the daemon took up to 4 s to answer a list, and the
+    /// and inspect that follow it: under load the daemon took up to 4 s to answer a list, and the
     /// screen must follow a death or a health verdict within the second of its event. Returns
     /// false for an event that says nothing certain about the state (kill, stop, create, …).
     mutating func apply(_ event: DockerEvent) -> Bool {
@@ -12,7 +12,7 @@ extension DockerContainerSummary {
             status = "Exited (\(event.actor.attributes["exitCode"] ?? "?"))"
         case "start", "restart":
             // Running, but not yet known to be healthy: whether it has a check at all is the
-            // list's to say (healthy when it has none), so it shows as running until then.
+            // inspect's to say (healthy when it has none), so it shows as running until then.
             state = "running"
             status = "Up (health: starting)"
         case "pause":
@@ -36,9 +36,10 @@ extension DockerContainerSummary {
         switch inspected.status {
         case "running":
             switch inspected.health?.status {
-            case "healthy", "unhealthy": status = "Up (\(inspected.health!.status))"
+            case "healthy": status = "Up (healthy)"
+            case "unhealthy": status = "Up (unhealthy)"
             case "starting": status = "Up (health: starting)"
-            default: status = "Up"
+            default: status = "Up"  // no check, or "none"
             }
         case "paused": status = "Up (Paused)"
         case "exited", "dead": status = "Exited (\(inspected.exitCode ?? 0))"
