@@ -35,6 +35,8 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     /// Counts the events that set a container's state: a list or inspect sent before a
     /// container's latest such event does not set its state back.
     private var stateEvents: UInt64 = 0
+    private var lastReport = ContinuousClock.now - .seconds(1)
+    private var reportScheduled = false
     /// When the containers were last listed, for whatever reason.
     private var listedAt = ContinuousClock.now
     private var statsSource: String?
@@ -184,8 +186,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
                     guard let event = try? JSONDecoder().decode(DockerEvent.self, from: Data(line)), event.changesInventory else { continue }
                     shown = await handle(event, setsState: event.timeNano >= replayedBefore) || shown
                 }
-                // One snapshot for the events that came together (a burst of kills is one read).
-                if shown { report() }
+                if shown { reportSoon() }
             }
             return "the daemon closed the event stream"
         } catch let error as RuntimeError {
@@ -249,7 +250,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
                 } catch {
                     self.changedSinceRelist.formUnion(changed)  // the next list, or the session's first
                 }
-                self.report()
+                self.reportSoon()
                 try? await Task.sleep(for: Self.relistSpacing)
             }
             self.relistRunning = false
@@ -395,7 +396,26 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         }
     }
 
+    /// A snapshot for what events and the lists they asked for changed: at once after a calm,
+    /// at most one every `burstReportSpacing` in a burst (60 restarts make 300 events and dozens
+    /// of lists in a few seconds; a snapshot for each read of the stream and each list was a tenth
+    /// of podtop's CPU over that minute). The screen draws at most four frames a second anyway.
+    private func reportSoon() {
+        guard !reportScheduled else { return }
+        let due = lastReport + Self.burstReportSpacing
+        guard ContinuousClock.now < due else { return report() }
+        reportScheduled = true
+        Task {
+            try? await Task.sleep(until: due)
+            self.reportScheduled = false
+            self.report()
+        }
+    }
+
+    static let burstReportSpacing: Duration = .milliseconds(100)
+
     private func report() {
+        lastReport = .now
         var snapshot = DockerInventory.snapshot(containers, topology: topology, at: Date())
         snapshot.statsSource = statsSource
         emit?(.snapshot(snapshot))
