@@ -95,7 +95,9 @@ struct DockerRuntimeTests {
         try TestDocker.docker(["kill"] + containers)
         // The deaths show from their events; the lists that confirm them follow, and may take
         // seconds while the daemon is busy (a list took 4 s beside the whole suite on 2 cores).
-        let allExited = await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("core"))?.replicas.allSatisfy { $0.phase == .exited } == true }
+        // How soon is the timing tests' to say; this test's wait is only shorter than the 30 s
+        // safety net, which alone would have shown a death the list got wrong.
+        let allExited = await recorder.waitForSnapshot(seconds: 15) { $0.pod(PodID("core"))?.replicas.allSatisfy { $0.phase == .exited } == true }
         #expect(allExited != nil, "last seen: \(recorder.latestSnapshot?.pod(PodID("core"))?.replicas.map { "\($0.name) \($0.phase)" } ?? [])")
         // Each list asks for the containers the events named (other tests' containers on the
         // same daemon too, when their events come meanwhile), not for the whole fleet again;
@@ -128,10 +130,11 @@ struct DockerRuntimeTests {
         _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 })
         try await Task.sleep(for: .milliseconds(300))  // let the event stream attach
         let second = try TestDocker.run(id, service: "core-pod", number: 2)
-        let grown = await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("core"))?.replicas.count == 2 }
+        // Well inside the 30 s poll and safety net: only the events can explain it.
+        let grown = await recorder.waitForSnapshot(seconds: 15) { $0.pod(PodID("core"))?.replicas.count == 2 }
         #expect(grown?.1.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1", "t\(id)-core-pod-2"])
         try TestDocker.docker(["rm", "-f", second])
-        #expect(await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1"] } != nil)
+        #expect(await recorder.waitForSnapshot(seconds: 15) { $0.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1"] } != nil)
     }
 
     /// The phase of the Core pod's first replica in every snapshot after `time`.

@@ -35,6 +35,8 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     /// Counts the events that set a container's state: a list or inspect sent before a
     /// container's latest such event does not set its state back.
     private var stateEvents: UInt64 = 0
+    /// The compose projects of the pods' members: their other containers show as "other".
+    private var podProjects: Set<String> = []
     private var lastReport = ContinuousClock.now - .seconds(1)
     private var reportScheduled = false
     /// When the containers were last listed, for whatever reason.
@@ -199,18 +201,19 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     /// Takes in one event; true when it changed what the screen shows.
     private func handle(_ event: DockerEvent, setsState: Bool) async -> Bool {
         let id = event.actor.id
-        var shown = false
-        if event.action == "restart" {
-            containers[id]?.observedRestarts += 1
-            shown = containers[id] != nil
-        }
+        // Only containers on the screen get a snapshot and an inspect for their events: a daemon
+        // shared with other projects (or with the tests' other runtimes) sends events of
+        // containers that show nowhere.
+        let onScreen = containers[id].map { $0.pod != nil || $0.composeProject.map(podProjects.contains) == true } ?? false
+        if event.action == "restart" { containers[id]?.observedRestarts += 1 }
         if event.action == "destroy" {
             guard containers[id] != nil else { return false }
             containers[id] = nil
             await stopFollowingLogs(id)
-            return true
+            return onScreen
         }
-        if setsState, containers[id]?.summary.apply(event) == true {
+        var shown = false
+        if onScreen, setsState, containers[id]?.summary.apply(event) == true {
             stateEvents += 1
             containers[id]?.stateEvent = stateEvents
             shown = true
@@ -222,7 +225,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         // turned healthy.
         if !event.action.hasPrefix("health_status") {
             containers[id]?.inspected = false
-            containers[id]?.stateAwaitsInspect = true
+            containers[id]?.stateAwaitsInspect = onScreen
         }
         changedSinceRelist.insert(id)
         relistSoon()
@@ -283,6 +286,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             tracked.pod = DockerInventory.podID(of: summary, in: topology)
             containers[summary.id] = tracked
         }
+        podProjects = Set(containers.values.lazy.filter { $0.pod != nil }.compactMap(\.composeProject))
         // The containers this list speaks for: after a partial list only those it named can be
         // new, changed or gone.
         let covered = only.map(Array.init) ?? Array(containers.keys)
