@@ -69,9 +69,7 @@ struct DockerRuntimeTests {
         let since = String(Date().timeIntervalSince1970)
         try TestDocker.docker(["exec", container, "touch", "/tmp/stop"])
         let seen = try #require(await recorder.waitForSnapshot(seconds: 10) { $0.pod(PodID("core"))?.replicas.first?.phase == .exited })
-        let eventTime = try TestDocker.docker(["events", "--since", since, "--until", String(Date().timeIntervalSince1970),
-                                               "--filter", "container=\(container)", "--filter", "event=die", "--format", "{{.TimeNano}}"])
-        let diedAt = Date(timeIntervalSince1970: Double(try #require(Int64(eventTime.split(separator: "\n").last ?? ""))) / 1e9)
+        let diedAt = try #require(try lastEventTime(of: container, "die", since: since))
         #expect(seen.0.timeIntervalSince(diedAt) < 1.0, "seen \(seen.0.timeIntervalSince(diedAt)) s after the daemon's die event")
         try await Task.sleep(for: .seconds(2))  // the list and inspect the event asked for are done
         let afterwards = firstCorePhases(in: recorder, after: seen.0)
@@ -137,6 +135,13 @@ struct DockerRuntimeTests {
         #expect(await recorder.waitForSnapshot(seconds: 15) { $0.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1"] } != nil)
     }
 
+    /// When the daemon last sent `event` for `container` since `since` (unix seconds), by its clock.
+    private func lastEventTime(of container: String, _ event: String, since: String) throws -> Date? {
+        let times = try TestDocker.docker(["events", "--since", since, "--until", String(Date().timeIntervalSince1970),
+                                           "--filter", "container=\(container)", "--filter", "event=\(event)", "--format", "{{.TimeNano}}"])
+        return times.split(separator: "\n").last.flatMap { Int64($0) }.map { Date(timeIntervalSince1970: Double($0) / 1e9) }
+    }
+
     /// The phase of the Core pod's first replica in every snapshot after `time`.
     private func firstCorePhases(in recorder: RuntimeRecorder, after time: Date) -> [ReplicaPhase] {
         recorder.all.filter { $0.0 > time }.compactMap { entry in
@@ -173,9 +178,7 @@ struct DockerRuntimeTests {
         let since = String(Date().timeIntervalSince1970)
         try TestDocker.docker(["exec", container, "touch", "/tmp/sick"])
         let seen = try #require(await recorder.waitForSnapshot(seconds: 10) { $0.pod(PodID("core"))?.replicas.first?.phase == .unhealthy })
-        let eventTime = try TestDocker.docker(["events", "--since", since, "--until", String(Date().timeIntervalSince1970),
-                                               "--filter", "container=\(container)", "--filter", "event=health_status", "--format", "{{.TimeNano}}"])
-        let unhealthyAt = Date(timeIntervalSince1970: Double(try #require(Int64(eventTime.split(separator: "\n").last ?? ""))) / 1e9)
+        let unhealthyAt = try #require(try lastEventTime(of: container, "health_status", since: since))
         let delay = seen.0.timeIntervalSince(unhealthyAt)
         #expect(delay < 1.0, "seen \(delay) s after the daemon's health_status event")
     }
