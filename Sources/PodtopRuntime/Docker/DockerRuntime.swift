@@ -206,7 +206,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         // containers that show nowhere.
         let onScreen = containers[id].map { $0.pod != nil || $0.composeProject.map(podProjects.contains) == true } ?? false
         if event.action == "restart" { containers[id]?.observedRestarts += 1 }
-        if event.action == "destroy" {
+        if event.action == "destroy" || event.action == "remove" {  // Podman says "remove"
             guard containers[id] != nil else { return false }
             containers[id] = nil
             await stopFollowingLogs(id)
