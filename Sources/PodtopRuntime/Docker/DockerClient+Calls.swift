@@ -69,15 +69,24 @@ extension DockerClient {
     /// fleet) are left on the daemon's side; `health_status` matches "health_status: …" there.
     /// `since`: the daemon first replays the events it keeps (its last 256) from that time on.
     func events(since: Date) async throws(RuntimeError) -> HTTPClientResponse.Body {
-        let filter = isPodman ? Self.podmanEventFilter : Self.eventFilter
-        return try await stream("/events", query: ["filters": filter, "since": String(format: "%.3f", since.timeIntervalSince1970)])
+        try await stream("/events", query: ["filters": Self.eventFilter(podman: isPodman),
+                                            "since": String(format: "%.3f", since.timeIntervalSince1970)])
     }
 
-    static let eventFilter = #"{"type":["container"],"event":["create","start","restart","die","stop","kill","oom","destroy","pause","unpause","rename","update","health_status"]}"#
+    static let watchedEvents = ["create", "start", "restart", "die", "stop", "kill", "oom", "destroy", "pause", "unpause",
+                                "rename", "update", "health_status"]
     /// Podman (4.3 here) filters by its own names: a death is "died" there (though it is sent as
     /// "die"), and a removal is "remove" (sent as "remove", never "destroy"). With Docker's names
     /// alone no death and no removal ever came.
-    static let podmanEventFilter = #"{"type":["container"],"event":["create","start","restart","died","stop","kill","oom","remove","pause","unpause","rename","update","health_status"]}"#
+    static let podmanEventNames = ["die": "died", "destroy": "remove"]
+
+    static func eventFilter(podman: Bool) -> String {
+        let names = podman ? watchedEvents.map { podmanEventNames[$0] ?? $0 } : watchedEvents
+        let filter = ["type": ["container"], "event": names]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(filter)) ?? Data(), as: UTF8.self)
+    }
 
     /// A container's log, following, with timestamps, from `since` (unix seconds) or the last
     /// `tail` lines; `onBytes` gets the raw stream on an event loop as it arrives.

@@ -40,6 +40,12 @@ struct TrackedContainer: Sendable {
     var composeService: String? { summary.labels["com.docker.compose.service"] }
     var isRunning: Bool { summary.state == "running" }
 
+    /// Whether `DockerInventory.snapshot` shows it: a pod's member, or "other" in the compose
+    /// project of one (`podProjects`).
+    func isShown(podProjects: Set<String>) -> Bool {
+        pod != nil || composeProject.map(podProjects.contains) == true
+    }
+
     /// The short name a log line carries: the compose replica number, else the container name.
     var replicaLabel: String { containerNumber.map(String.init) ?? summary.name }
 

@@ -204,7 +204,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         // Only containers on the screen get a snapshot and an inspect for their events: a daemon
         // shared with other projects (or with the tests' other runtimes) sends events of
         // containers that show nowhere.
-        let onScreen = containers[id].map { $0.pod != nil || $0.composeProject.map(podProjects.contains) == true } ?? false
+        let onScreen = containers[id]?.isShown(podProjects: podProjects) ?? false
         if event.action == "restart" { containers[id]?.observedRestarts += 1 }
         if event.action == "destroy" || event.action == "remove" {  // Podman says "remove"
             guard containers[id] != nil else { return false }
