@@ -34,13 +34,16 @@ let package = Package(
             ],
             linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("tinfo")]
         ),
+        // Child processes without Foundation's Process: posix_spawn, pipes read as they fill,
+        // exits watched through pidfd on a thread of their own, a time limit that ends in SIGKILL.
+        .target(name: "PodtopProcess"),
         // Vocabulary and pure logic: topology, states, latency series, logs, config, themes.
         .target(name: "PodtopCore", dependencies: ["Yams"]),
         // The outside world behind small protocols; today the built-in demo cluster.
         .target(
             name: "PodtopRuntime",
             dependencies: [
-                "PodtopCore", "Yams",
+                "PodtopCore", "PodtopProcess", "Yams",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -62,15 +65,15 @@ let package = Package(
         // Micro-benchmarks (render a busy frame into the grid); run in release by scripts/bench.
         .executableTarget(name: "podtop-bench", dependencies: ["PodtopCore", "PodtopRuntime", "PodtopUI"]),
         .testTarget(name: "PodtopCoreTests", dependencies: ["PodtopCore", "TestSupport"]),
-        // Process spawning that leaks no descriptor into daemons the tests start (tmux, dockerd).
-        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["Servers"]),
-        .testTarget(name: "PodtopRuntimeTests", dependencies: ["PodtopRuntime", "TestSupport"], exclude: ["DockerCaptures", "Servers"]),
+        // The test daemon, the test API server, ports, corpora and schemas the tests share.
+        .target(name: "TestSupport", dependencies: ["PodtopProcess"], path: "Tests/TestSupport", exclude: ["Servers"]),
+        .testTarget(name: "PodtopRuntimeTests", dependencies: ["PodtopRuntime", "PodtopProcess", "TestSupport"], exclude: ["DockerCaptures", "Servers"]),
         .testTarget(
             name: "PodtopUITests",
             dependencies: ["PodtopUI", "PodtopRuntime"],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["PodtopCore", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["PodtopCore", "PodtopProcess", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,7 +22,7 @@ struct CheckCommand: ParsableCommand {
     func validate() throws { try output.validate() }
 
     func run() throws {
-        throw ExitCode(OneShotCheck(source: source, output: output, noColor: noColor).run())
+        OneShotCheck(source: source, output: output, noColor: noColor).run()
     }
 }
 
@@ -86,8 +86,8 @@ struct OneShotCheck {
     var output: CheckOptions
     var noColor: Bool
 
-    /// The exit code of the last round printed.
-    func run() -> Int32 {
+    /// Prints the rounds, then exits with the code of the last one printed.
+    func run() -> Never {
         let environment = ProcessInfo.processInfo.environment
         let settings: CheckSettings
         do {
@@ -101,8 +101,7 @@ struct OneShotCheck {
         signal(SIGINT, SIG_DFL)
         let colour = !noColor && (environment["NO_COLOR"] ?? "").isEmpty && isatty(STDOUT_FILENO) == 1
         let output = self.output
-        let finished = DispatchSemaphore(value: 0)
-        let result = ExitBox()
+        // The rounds run as a task; the main thread serves the main queue until the task exits.
         Task.detached {
             let session = CheckSession(runtime: settings.runtime, prober: settings.prober, topology: settings.topology,
                                        refresh: .milliseconds(Int64((output.watch ?? 1) * 1000)))
@@ -119,11 +118,9 @@ struct OneShotCheck {
                 }
             } while output.watch != nil
             await session.stop()
-            result.code = code
-            finished.signal()
+            exit(code)
         }
-        finished.wait()
-        return result.code
+        dispatchMain()
     }
 
     /// All of `text` in one write where the pipe takes it; false once the reader has gone.
@@ -137,11 +134,6 @@ struct OneShotCheck {
         }
         return true
     }
-}
-
-private final class ExitBox: @unchecked Sendable {
-    // @unchecked: written once by the check task before it signals, read after the wait.
-    var code: Int32 = 0
 }
 
 /// Flags, environment and config resolved into a runtime, its probes and the pods to check.

@@ -90,7 +90,7 @@ struct PodtopCommand: ParsableCommand {
 
     func run() throws {
         if once {
-            throw ExitCode(OneShotCheck(source: source, output: CheckOptions(), noColor: noColor).run())
+            OneShotCheck(source: source, output: CheckOptions(), noColor: noColor).run()
         }
         let environment = ProcessInfo.processInfo.environment
         let settings: Settings

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import PodtopProcess
 import Testing
 import TestSupport
 
@@ -14,7 +15,7 @@ final class CheckEndToEndTests {
     let slowPort: Int
     let closedPort: Int
 
-    init() throws {
+    init() async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-check-\(testID)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("www/cgi-bin"), withIntermediateDirectories: true)
         try #"{"status":"ok","checks":{"db":"ok"}}"#.write(to: directory.appendingPathComponent("www/health"), atomically: true, encoding: .utf8)
@@ -24,19 +25,17 @@ final class CheckEndToEndTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: nap.path)
         (fastPort, slowPort, closedPort) = (LoopbackPort.free(), LoopbackPort.free(), LoopbackPort.free())
         for (role, port) in [("fast", fastPort), ("slow", slowPort)] {
-            try TestDaemon.docker(["run", "-d", "--name", "check-\(testID)-\(role)", "--network", "host",
+            try await TestDaemon.docker(["run", "-d", "--name", "check-\(testID)-\(role)", "--network", "host",
                                    "--label", "podtop.test=\(testID)", "--label", "podtop.role=\(role)",
                                    "-v", "\(directory.path)/www:/www:ro", "podtop-busybox:local",
                                    "httpd", "-f", "-p", "127.0.0.1:\(port)", "-h", "/www"])
         }
-        try waitUntilAnswering(fastPort)
-        try waitUntilAnswering(slowPort)
+        try await waitUntilAnswering(fastPort)
+        try await waitUntilAnswering(slowPort)
     }
 
     deinit {
-        if let ids = try? TestDaemon.docker(["ps", "-aq", "--filter", "label=podtop.test=\(testID)"]), !ids.isEmpty {
-            _ = try? TestDaemon.docker(["rm", "-f"] + ids.split(separator: "\n").map(String.init))
-        }
+        TestDaemon.removeInBackground(label: "podtop.test=\(testID)")
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -58,12 +57,12 @@ final class CheckEndToEndTests {
         return path
     }
 
-    func check(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        try runPodtop(["check", "--host", TestDaemon.host!] + arguments)
+    func check(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await runPodtop(["check", "--host", TestDaemon.host!] + arguments)
     }
 
-    @Test func allHealthyIsZeroWithATableOfPodsAndServices() throws {
-        let result = try check(["--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health")])])
+    @Test func allHealthyIsZeroWithATableOfPodsAndServices() async throws {
+        let result = try await check(["--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health")])])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let core = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("Core") })
         #expect(core.contains("HEALTHY") && core.contains("2/2"))
@@ -72,48 +71,48 @@ final class CheckEndToEndTests {
         #expect(!result.stdout.contains("\u{1B}"), "no colour when stdout is not a terminal")
     }
 
-    @Test func oneSlowServiceIsOne() throws {
-        let result = try check(["--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health"),
+    @Test func oneSlowServiceIsOne() async throws {
+        let result = try await check(["--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health"),
                                                         ("user", "http://127.0.0.1:\(slowPort)/cgi-bin/health")])])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         let user = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("  user") })
         #expect(user.contains("SLOW"))
     }
 
-    @Test func oneServiceDownIsTwoAndQuietPrintsOnlyIt() throws {
+    @Test func oneServiceDownIsTwoAndQuietPrintsOnlyIt() async throws {
         let file = try config([("auth", "http://127.0.0.1:\(fastPort)/health"), ("user", "http://127.0.0.1:\(closedPort)/health")])
-        let result = try check(["--config", file])
+        let result = try await check(["--config", file])
         #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("DOWN"))
-        let quiet = try check(["--config", file, "--quiet"])
+        let quiet = try await check(["--config", file, "--quiet"])
         #expect(quiet.status == 2)
         #expect(quiet.stdout.contains("  user") && !quiet.stdout.contains("  auth"), "\(quiet.stdout)")
-        let healthy = try check(["--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health")]), "--quiet"])
+        let healthy = try await check(["--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health")]), "--quiet"])
         #expect(healthy.status == 0 && healthy.stdout.isEmpty, "quiet and healthy prints nothing: \(healthy.stdout)")
     }
 
-    @Test func anUnreachableRuntimeIsTwoWithTheReason() throws {
-        let result = try runPodtop(["check", "--host", "unix://\(directory.path)/no-such.sock",
+    @Test func anUnreachableRuntimeIsTwoWithTheReason() async throws {
+        let result = try await runPodtop(["check", "--host", "unix://\(directory.path)/no-such.sock",
                                     "--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health")])])
         #expect(result.status == 2)
         #expect(result.stdout.contains("runtime unreachable") && result.stdout.contains("no-such.sock"), "\(result.stdout)")
     }
 
-    @Test func aBadConfigOrUsageIsThreeOnStderr() throws {
+    @Test func aBadConfigOrUsageIsThreeOnStderr() async throws {
         let broken = directory.appendingPathComponent("broken.yaml")
         try "pods: [\n".write(to: broken, atomically: true, encoding: .utf8)
-        let result = try check(["--config", broken.path])
+        let result = try await check(["--config", broken.path])
         #expect(result.status == 3)
         #expect(result.stdout.isEmpty && result.stderr.contains("broken.yaml"))
-        let usage = try runPodtop(["check", "--watch", "0"])
+        let usage = try await runPodtop(["check", "--watch", "0"])
         #expect(usage.status == 3 && usage.stderr.contains("--watch"))
-        let unknownPod = try runPodtop(["check", "--demo", "--pod", "nosuch"])
+        let unknownPod = try await runPodtop(["check", "--demo", "--pod", "nosuch"])
         #expect(unknownPod.status == 3 && unknownPod.stderr.contains("no pod named nosuch"))
     }
 
-    @Test func theJSONFollowsTheSchemaInTheRepository() throws {
+    @Test func theJSONFollowsTheSchemaInTheRepository() async throws {
         let file = try config([("auth", "http://127.0.0.1:\(fastPort)/health"), ("user", "http://127.0.0.1:\(closedPort)/health")])
-        let result = try check(["--config", file, "--json"])
+        let result = try await check(["--config", file, "--json"])
         #expect(result.status == 2)
         let schema = try JSONSchemaValidator(schemaFile: TmuxSession.repositoryRoot.appendingPathComponent("schemas/check.schema.json"))
         #expect(schema.violations(of: result.stdout) == [])
@@ -125,13 +124,13 @@ final class CheckEndToEndTests {
         #expect(services.first { $0["name"] as? String == "user" }?["latency_ms"] == nil)
         // The same schema rejects what it should: the validator is not a rubber stamp.
         #expect(!schema.violations(of: #"{"status":"fine"}"#).isEmpty)
-        let unreachable = try runPodtop(["check", "--json", "--host", "unix://\(directory.path)/no-such.sock", "--config", file])
+        let unreachable = try await runPodtop(["check", "--json", "--host", "unix://\(directory.path)/no-such.sock", "--config", file])
         #expect(schema.violations(of: unreachable.stdout) == [])
     }
 
-    @Test func watchPrintsALineARoundAndStopsWhenTheReaderGoes() throws {
+    @Test func watchPrintsALineARoundAndStopsWhenTheReaderGoes() async throws {
         let started = Date()
-        let result = try Spawn.run(["/bin/sh", "-c", "'\(TmuxSession.podtopBinary)' check --demo --watch 1 --json | head -3"], capture: true)
+        let result = try await Spawn.run(["/bin/sh", "-c", "'\(TmuxSession.podtopBinary)' check --demo --watch 1 --json | head -3"], capture: true)
         let lines = result.split(separator: "\n")
         #expect(lines.count == 3)
         for line in lines {
@@ -141,29 +140,29 @@ final class CheckEndToEndTests {
         #expect(Date().timeIntervalSince(started) < 8, "the pipeline took \(Date().timeIntervalSince(started)) s")
     }
 
-    @Test func watchStopsOnInterrupt() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TmuxSession.podtopBinary)
-        process.arguments = ["check", "--demo", "--watch", "1", "--json"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let firstLine = out.fileHandleForReading.availableData
-        #expect(!firstLine.isEmpty)
+    @Test func watchStopsOnInterrupt() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-watch-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("out").path
+        let podtop = try LaunchedChild(TmuxSession.podtopBinary, ["check", "--demo", "--watch", "1", "--json"], standardOutput: output)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!(((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").isEmpty), "no first round within 10 s")
         // Sent from this test runner, whose threads block SIGINT: podtop must unblock it itself.
-        let interrupted = Date()
-        kill(process.processIdentifier, SIGINT)
-        while process.isRunning, Date().timeIntervalSince(interrupted) < 5 { Thread.sleep(forTimeInterval: 0.02) }
-        #expect(!process.isRunning, "still running 5 s after SIGINT")
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        #expect(Date().timeIntervalSince(interrupted) < 2)
-        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
+        let interrupted = ContinuousClock.now
+        podtop.send(SIGINT)
+        let ending = await podtop.ended(within: .seconds(5))
+        #expect(ending != nil, "still running 5 s after SIGINT")
+        #expect(interrupted.duration(to: .now) < .seconds(2))
+        #expect(ending == .signalled(SIGINT))
     }
 
-    func waitUntilAnswering(_ port: Int) throws {
-        let deadline = Date().addingTimeInterval(10)
-        while !LoopbackPort.answers(port), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    func waitUntilAnswering(_ port: Int) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while !LoopbackPort.answers(port), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
         if !LoopbackPort.answers(port) { Issue.record("nothing answered on 127.0.0.1:\(port)") }
     }
 }

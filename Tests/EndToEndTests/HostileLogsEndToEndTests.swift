@@ -9,10 +9,10 @@ import TestSupport
     static let dockerHost = TestDaemon.host
 
     @discardableResult
-    func docker(_ arguments: [String]) throws -> String { try TestDaemon.docker(arguments) }
+    func docker(_ arguments: [String]) async throws -> String { try await TestDaemon.docker(arguments) }
 
     @Test(.enabled(if: dockerHost != nil, "needs the test daemon that scripts/test starts"))
-    func hostileLinesFromARealContainerReachTheTerminalInert() throws {
+    func hostileLinesFromARealContainerReachTheTerminalInert() async throws {
         let testID = String(UUID().uuidString.prefix(8)).lowercased()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-hostile-\(testID)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -34,24 +34,24 @@ import TestSupport
         infrastructure: []
         """.write(to: config, atomically: true, encoding: .utf8)
 
-        let tmux = try TmuxSession("--host \(Self.dockerHost!) --config \(config.path)", width: 320, height: 80)
+        let tmux = try await TmuxSession("--host \(Self.dockerHost!) --config \(config.path)", width: 320, height: 80)
         let written = tmux.workDirectory.appendingPathComponent("pty-bytes")
         // Everything podtop writes to its terminal, byte for byte, as the terminal receives it.
-        try tmux.run(["pipe-pane", "-o", "-t", tmux.name, "cat >> \(written.path)"])
-        tmux.waitFor("the dashboard on the test daemon") { $0.contains("Hostile") && $0.contains("Logs") }
-        defer { _ = try? docker(["rm", "-f", "hostile-\(testID)"]) }
+        try await tmux.run(["pipe-pane", "-o", "-t", tmux.name, "cat >> \(written.path)"])
+        await tmux.waitFor("the dashboard on the test daemon") { $0.contains("Hostile") && $0.contains("Logs") }
+        defer { TestDaemon.removeInBackground(label: "podtop.test=\(testID)") }
         // The corpus is printed once podtop follows the container (the test touches /tmp/go when
         // "corpus-ready" is on screen): a 1 MiB line is 64 of the daemon's 16 KiB partial messages,
         // which the start-up tail (50 messages) would not reach back over.
         let container = "hostile-\(testID)"
-        try docker(["run", "-d", "--name", container, "--network", "none", "--label", "podtop.test=\(testID)",
+        try await docker(["run", "-d", "--name", container, "--network", "none", "--label", "podtop.test=\(testID)",
                     "-v", "\(directory.path):/corpus:ro", "podtop-busybox:local", "sh", "-c",
                     "echo corpus-ready; while [ ! -e /tmp/go ]; do usleep 50000; done; cat /corpus/hostile.log; exec sleep 3600"])
-        tmux.waitFor("the container's first line", seconds: 20) { $0.contains("corpus-ready") }
-        try docker(["exec", container, "touch", "/tmp/go"])
+        await tmux.waitFor("the container's first line", seconds: 20) { $0.contains("corpus-ready") }
+        try await docker(["exec", container, "touch", "/tmp/go"])
         // Full screen, JSON lines as written, times hidden: one corpus line per row, text from column 27.
-        try tmux.press("l", "f", "c", "t")
-        let screen = tmux.waitFor("the corpus on screen", seconds: 20) { $0.contains(lastLine) }
+        try await tmux.press("l", "f", "c", "t")
+        let screen = await tmux.waitFor("the corpus on screen", seconds: 20) { $0.contains(lastLine) }
         let rows = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let textColumn = 27
         let texts = rows.map { String($0.dropFirst(textColumn)).trimmingTrailingSpaces }
@@ -63,8 +63,8 @@ import TestSupport
         }
         #expect(texts.contains { $0.hasPrefix("huge xxxxxxxx") }, "the 1 MiB line's start is shown")
 
-        try tmux.press("q")
-        #expect(tmux.exitStatus() == 0)
+        try await tmux.press("q")
+        #expect(await tmux.exitStatus() == 0)
         let bytes = try [UInt8](Data(contentsOf: written))
         #expect(bytes.contains(sequence: Array("␛]0;pwned-title after".utf8)), "the pipe caught the log lines as podtop drew them")
         for entry in corpus {

@@ -7,15 +7,15 @@ import TestSupport
 /// check command.
 @Suite(.serialized) struct KubernetesEndToEndTests {
     /// DreamScape's eight services as Deployments labelled with their Big Pod, in a namespace.
-    func fleet(_ server: FakeKubeAPIServer, namespace: String, replicas: Int) throws {
+    func fleet(_ server: FakeKubeAPIServer, namespace: String, replicas: Int) async throws {
         for (name, pod) in [("nginx", "core"), ("auth-service", "core"), ("user-service", "core"), ("voyage", "experience"),
                             ("ai", "experience"), ("panorama", "experience"), ("payment", "commerce"), ("analytics", "commerce")] {
-            try server.addDeployment(name, pod: pod, replicas: replicas, namespace: namespace)
+            try await server.addDeployment(name, pod: pod, replicas: replicas, namespace: namespace)
         }
     }
 
     /// The DreamScape pods without health endpoints: nothing listens on their ports here.
-    func config(_ server: FakeKubeAPIServer) throws -> String {
+    func config(_ server: FakeKubeAPIServer) async throws -> String {
         let path = server.directory.appendingPathComponent("podtop.yaml").path
         try """
         pods:
@@ -27,51 +27,51 @@ import TestSupport
         return path
     }
 
-    @Test func theClusterIsWatchedSwitchedAndRestartedFromTheKeyboard() throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server, namespace: "dreamscape-dev", replicas: 1)
-        try fleet(server, namespace: "dreamscape-prod", replicas: 2)
-        let tmux = try TmuxSession("--kubeconfig \(try server.kubeconfig()) --config \(try config(server))", width: 140, height: 40)
-        var screen = tmux.waitFor("dev's pods") { $0.contains(" dev ") && $0.contains("3/3 ready") && $0.contains("2/2 ready") }
+    @Test func theClusterIsWatchedSwitchedAndRestartedFromTheKeyboard() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server, namespace: "dreamscape-dev", replicas: 1)
+        try await fleet(server, namespace: "dreamscape-prod", replicas: 2)
+        let tmux = try await TmuxSession("--kubeconfig \(try server.kubeconfig()) --config \(try config(server))", width: 140, height: 40)
+        var screen = await tmux.waitFor("dev's pods") { $0.contains(" dev ") && $0.contains("3/3 ready") && $0.contains("2/2 ready") }
         #expect(screen.contains("kubernetes · v1.32.4+k3s1 · dev/dreamscape-dev"))
         // A pod crash-loops: the pod turns DEGRADED and says which and why.
-        let devPods = try server.pods().keys.filter { $0.hasPrefix("dreamscape-dev/voyage-") }
+        let devPods = try await server.pods().keys.filter { $0.hasPrefix("dreamscape-dev/voyage-") }
         let crashing = String(try #require(devPods.first).split(separator: "/")[1])
-        try server.control("pod-state", ["namespace": "dreamscape-dev", "name": crashing, "state": "crashloop"])
-        screen = tmux.waitFor("the crash") { $0.contains("replica \(crashing) CrashLoopBackOff") }
+        try await server.control("pod-state", ["namespace": "dreamscape-dev", "name": crashing, "state": "crashloop"])
+        screen = await tmux.waitFor("the crash") { $0.contains("replica \(crashing) CrashLoopBackOff") }
         #expect(screen.contains("DEGRADED"))
         // To production: its name in capitals, its own pods.
-        try tmux.press("e")
-        tmux.waitFor("the environment picker") { $0.contains("dreamscape-prod  PRODUCTION") }
-        try tmux.press("Down", "Down", "Enter")
-        screen = tmux.waitFor("prod's pods") { $0.contains("PROD · PRODUCTION") && $0.contains("6/6 ready") && $0.contains("4/4 ready") }
+        try await tmux.press("e")
+        await tmux.waitFor("the environment picker") { $0.contains("dreamscape-prod  PRODUCTION") }
+        try await tmux.press("Down", "Down", "Enter")
+        screen = await tmux.waitFor("prod's pods") { $0.contains("PROD · PRODUCTION") && $0.contains("6/6 ready") && $0.contains("4/4 ready") }
         #expect(screen.contains("dev/dreamscape-prod"))
         #expect(!screen.contains("CrashLoopBackOff"))
         // A rollout restart of Core in production, confirmed, followed to its end.
-        try tmux.press("r")
-        tmux.waitFor("the confirmation") { $0.contains("Rollout restart (as kubectl rollout restart) of") }
-        try tmux.press("y")
-        tmux.waitFor("the restart's end", seconds: 30) { $0.contains("Restarted Core: auth-service, nginx, user-service rolled out") }
-        let deployments = try server.deployments()
+        try await tmux.press("r")
+        await tmux.waitFor("the confirmation") { $0.contains("Rollout restart (as kubectl rollout restart) of") }
+        try await tmux.press("y")
+        await tmux.waitFor("the restart's end", seconds: 30) { $0.contains("Restarted Core: auth-service, nginx, user-service rolled out") }
+        let deployments = try await server.deployments()
         for name in ["nginx", "auth-service", "user-service"] {
             let annotations = deployments["dreamscape-prod/\(name)"]?["templateAnnotations"] as? [String: String]
             #expect(annotations?["kubectl.kubernetes.io/restartedAt"] != nil)
             #expect((deployments["dreamscape-dev/\(name)"]?["templateAnnotations"] as? [String: String])?.isEmpty ?? true)
         }
-        try tmux.press("q")
-        #expect(tmux.exitStatus() == 0)
+        try await tmux.press("q")
+        #expect(await tmux.exitStatus() == 0)
     }
 
-    @Test func theWallboardWatchesWithGETsAndNoLogs() throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server, namespace: "dreamscape-dev", replicas: 1)
-        let tmux = try TmuxSession("--wallboard --kubeconfig \(try server.kubeconfig()) --config \(try config(server))", width: 120, height: 30)
-        tmux.waitFor("the three pods") { $0.contains("Core") && $0.contains("Experience") && $0.contains("Commerce") && $0.contains("3/3 ready") }
-        try tmux.press("r", "y", "s", "+", "Enter", "e", "Enter", "x", "y")
-        Thread.sleep(forTimeInterval: 1)
-        try tmux.press("q")
-        #expect(tmux.exitStatus() == 0)
-        let requests = try server.requests()
+    @Test func theWallboardWatchesWithGETsAndNoLogs() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server, namespace: "dreamscape-dev", replicas: 1)
+        let tmux = try await TmuxSession("--wallboard --kubeconfig \(try server.kubeconfig()) --config \(try config(server))", width: 120, height: 30)
+        await tmux.waitFor("the three pods") { $0.contains("Core") && $0.contains("Experience") && $0.contains("Commerce") && $0.contains("3/3 ready") }
+        // The keys are read in order: by the time q has ended podtop, every key before it was handled.
+        try await tmux.press("r", "y", "s", "+", "Enter", "e", "Enter", "x", "y")
+        try await tmux.press("q")
+        #expect(await tmux.exitStatus() == 0)
+        let requests = try await server.requests()
         #expect(requests.allSatisfy { $0["method"] as? String == "GET" })
         #expect(!requests.contains { ($0["path"] as? String)?.hasSuffix("/log") == true })
     }
@@ -80,9 +80,9 @@ import TestSupport
     /// the cluster by itself.
     @Test(.enabled(if: !["/var/run/docker.sock", "/run/podman/podman.sock"].contains { FileManager.default.fileExists(atPath: $0) },
                    "a Docker or Podman socket here would rightly be chosen first"))
-    func withoutDockerAKubeconfigIsFoundAndItsFilesMerged() throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server, namespace: "dreamscape-staging", replicas: 1)
+    func withoutDockerAKubeconfigIsFoundAndItsFilesMerged() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server, namespace: "dreamscape-staging", replicas: 1)
         let whole = try String(contentsOfFile: try server.kubeconfig(namespace: "dreamscape-staging"), encoding: .utf8)
         // The context in one file, the cluster and the user in another, as kubectl allows.
         let contextsAt = try #require(whole.range(of: "contexts:"))
@@ -91,25 +91,25 @@ import TestSupport
         try ("current-context: dev\n" + whole[contextsAt.lowerBound...]).write(toFile: first, atomically: true, encoding: .utf8)
         try String(whole[..<contextsAt.lowerBound]).replacingOccurrences(of: "current-context: dev\n", with: "")
             .write(toFile: second, atomically: true, encoding: .utf8)
-        let report = try Spawn.run(["/usr/bin/env", "-u", "DOCKER_HOST", "KUBECONFIG=\(first):\(second)", TmuxSession.podtopBinary,
-                                    "check", "--json", "--config", try config(server)], capture: true)
+        let report = try await Spawn.run(["/usr/bin/env", "-u", "DOCKER_HOST", "KUBECONFIG=\(first):\(second)", TmuxSession.podtopBinary,
+                                    "check", "--json", "--config", try await config(server)], capture: true)
         let object = try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any]
         let runtime = object?["runtime"] as? [String: Any]
         #expect(runtime?["kind"] as? String == "kubernetes", "\(report)")
         #expect(runtime?["endpoint"] as? String == "dev/dreamscape-staging")
     }
 
-    @Test func checkReadsTheClusterToo() throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server, namespace: "dreamscape-dev", replicas: 1)
-        let arguments = [TmuxSession.podtopBinary, "check", "--kubeconfig", try server.kubeconfig(), "--config", try config(server)]
-        let healthy = try Spawn.run(arguments, capture: true)
+    @Test func checkReadsTheClusterToo() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server, namespace: "dreamscape-dev", replicas: 1)
+        let arguments = [TmuxSession.podtopBinary, "check", "--kubeconfig", try server.kubeconfig(), "--config", try await config(server)]
+        let healthy = try await Spawn.run(arguments, capture: true)
         #expect(healthy.contains("kubernetes"))
         #expect(healthy.contains("Core"))
-        let json = try Spawn.run(arguments + ["--json"], capture: true)
+        let json = try await Spawn.run(arguments + ["--json"], capture: true)
         let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect((report?["runtime"] as? [String: Any])?["kind"] as? String == "kubernetes")
         // Read-only: the check sent nothing but GETs.
-        #expect(try server.requests().allSatisfy { $0["method"] as? String == "GET" })
+        #expect(try await server.requests().allSatisfy { $0["method"] as? String == "GET" })
     }
 }

@@ -8,18 +8,14 @@ import TestSupport
     static let dockerHost = TestDaemon.host
 
     @discardableResult
-    func docker(_ arguments: [String]) throws -> String { try TestDaemon.docker(arguments) }
+    func docker(_ arguments: [String]) async throws -> String { try await TestDaemon.docker(arguments) }
 
     @Test(.enabled(if: dockerHost != nil, "needs the test daemon that scripts/test starts"))
-    func everyKeyInReadOnlyChangesNothingAndSendsOnlyGETs() throws {
+    func everyKeyInReadOnlyChangesNothingAndSendsOnlyGETs() async throws {
         let testID = String(UUID().uuidString.prefix(8)).lowercased()
-        defer {
-            if let ids = try? docker(["ps", "-aq", "--filter", "label=podtop.test=\(testID)"]), !ids.isEmpty {
-                _ = try? docker(["rm", "-f"] + ids.split(separator: "\n").map(String.init))
-            }
-        }
+        defer { TestDaemon.removeInBackground(label: "podtop.test=\(testID)") }
         for number in 1...2 {
-            try docker(["run", "-d", "--name", "t\(testID)-core-pod-\(number)", "--network", "none",
+            try await docker(["run", "-d", "--name", "t\(testID)-core-pod-\(number)", "--network", "none",
                         "--label", "podtop.test=\(testID)", "--label", "com.docker.compose.project=t\(testID)",
                         "--label", "com.docker.compose.service=core-pod", "--label", "com.docker.compose.container-number=\(number)",
                         "--label", "com.docker.compose.oneoff=False",
@@ -39,32 +35,34 @@ import TestSupport
         infrastructure: []
         """.write(to: config, atomically: true, encoding: .utf8)
         let journal = directory.appendingPathComponent("requests.log")
-        // The containers are up (their create and start are behind us): from here on the daemon
-        // must record no change to them.
-        Thread.sleep(forTimeInterval: 0.5)
-        let since = String(format: "%.3f", Date().timeIntervalSince1970)
+        // The containers are up (`docker run -d` returns after their start event): from just after
+        // the daemon's last event for them, it must record no change.
+        let lastEvent = try await docker(["events", "--since", "0", "--until", String(format: "%.3f", Date().timeIntervalSince1970),
+                                          "--filter", "label=podtop.test=\(testID)", "--format", "{{.TimeNano}}"])
+            .split(separator: "\n").compactMap { Int64($0) }.max() ?? 0
+        let since = String(format: "%lld.%09lld", (lastEvent + 1) / 1_000_000_000, (lastEvent + 1) % 1_000_000_000)
 
-        let tmux = try TmuxSession("--read-only --host \(Self.dockerHost!) --config \(config.path)", width: 120, height: 40,
+        let tmux = try await TmuxSession("--read-only --host \(Self.dockerHost!) --config \(config.path)", width: 120, height: 40,
                                    environment: ["PODTOP_REQUEST_LOG": journal.path])
-        tmux.waitFor("the pod with both replicas, and the RO badge") { $0.contains("2/2 ready") && $0.contains(" RO ") }
-        try tmux.press("r")
-        tmux.waitFor("the refusal") { $0.contains("read-only: podtop does not restart pods") }
-        try tmux.press("y", "s")
-        tmux.waitFor("the scale refusal") { $0.contains("read-only: podtop does not scale pods") }
+        await tmux.waitFor("the pod with both replicas, and the RO badge") { $0.contains("2/2 ready") && $0.contains(" RO ") }
+        try await tmux.press("r")
+        await tmux.waitFor("the refusal") { $0.contains("read-only: podtop does not restart pods") }
+        try await tmux.press("y", "s")
+        await tmux.waitFor("the scale refusal") { $0.contains("read-only: podtop does not scale pods") }
         // Every other key, in every context, including the dialog keys.
         for key in ["+", "-", "Enter", "Escape", "Enter", "q", "y", "n", "Tab", "BTab", "Right", "Left", "j", "k", "Up", "Down",
                     "?", "?", "t", "p", "l", "PageUp", "PageDown", "Home", "End", "g", "G", "v", "w", "t", "c", "f", "f",
                     "/", "t", "Enter", "n", "N", "Escape", "\\", "x", "Escape", "S", "Escape", "Escape", "r", "y", "s", "+", "Enter"] {
-            try tmux.press(key)
+            try await tmux.press(key)
         }
         // The last Enter opened the details; Esc closes them.
-        let screen = tmux.waitFor("the details of Core") { $0.contains("Core") && $0.contains("Esc close") }
+        let screen = await tmux.waitFor("the details of Core") { $0.contains("Core") && $0.contains("Esc close") }
         #expect(screen.contains(" RO "))
-        try tmux.press("Escape", "q")
-        #expect(tmux.exitStatus() == 0)
+        try await tmux.press("Escape", "q")
+        #expect(await tmux.exitStatus() == 0)
 
         let until = String(format: "%.3f", Date().timeIntervalSince1970)
-        let actions = try docker(["events", "--since", since, "--until", until, "--filter", "label=podtop.test=\(testID)",
+        let actions = try await docker(["events", "--since", since, "--until", until, "--filter", "label=podtop.test=\(testID)",
                                   "--format", "{{.Action}}"]).split(separator: "\n").map(String.init)
         let changes = actions.filter { ["create", "start", "restart", "stop", "kill", "die", "destroy", "pause", "update", "rename"].contains($0) }
         #expect(changes.isEmpty, "the daemon recorded \(changes)")

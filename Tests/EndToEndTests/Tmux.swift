@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import PodtopProcess
 import Testing
 import TestSupport
 
@@ -18,83 +19,87 @@ final class TmuxSession {
     let workDirectory: URL
 
     /// Starts `arguments` for podtop in a shell that records its exit status, at width × height.
-    init(_ arguments: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:]) throws {
+    init(_ arguments: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:]) async throws {
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(socket)
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let exports = environment.map { "export \($0.key)='\($0.value)';" }.joined(separator: " ")
         let exitFile = workDirectory.appendingPathComponent("exit").path
         // Run in the session's own directory: files podtop writes (saved logs) land there.
         // `swift test` runs with NO_COLOR=1; a pane gets colour unless the test asks otherwise.
-        let script = "cd \(workDirectory.path) && unset NO_COLOR; \(exports) \(Self.podtopBinary) \(arguments); echo $? > \(exitFile); sleep 60"
-        // The server forked here keeps whatever output it was given: give it no pipe to hold open.
-        try run(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "sh", "-c", script], capture: false)
+        // The inner shell writes its pid and becomes podtop, so that podtop's pid is known without asking tmux.
+        let pidFile = workDirectory.appendingPathComponent("podtop.pid").path
+        let script = "cd \(workDirectory.path) && unset NO_COLOR; \(exports) sh -c 'echo $$ > \(pidFile); exec \(Self.podtopBinary) \(arguments)'; echo $? > \(exitFile); sleep 60"
+        try await run(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "sh", "-c", script], capture: false)
     }
 
     deinit {
-        // Killing the server hangs podtop up; should a podtop outlive it anyway, it must not
-        // linger into the next test or benchmark.
-        let podtop = try? podtopPID()
-        _ = try? run(["kill-server"], capture: false)
-        if let podtop, isRunning(podtop) {
-            Thread.sleep(forTimeInterval: 0.5)
-            kill(podtop, SIGKILL)
+        // Killing the server hangs podtop up; should a podtop outlive it anyway by half a second,
+        // it must not linger into the next test or benchmark. Nothing here waits: a deinit may run
+        // on a thread of the cooperative pool.
+        let podtop = podtopPID()
+        _ = try? LaunchedChild("tmux", ["-L", socket, "-f", "/dev/null", "kill-server"],
+                               environment: ProcessInfo.processInfo.environment.merging(["TMUX": ""]) { $1 }, endsWithOwner: false)
+        if let podtop {
+            Task.detached {
+                try? await Task.sleep(for: .milliseconds(500))
+                if isRunning(podtop) { kill(podtop, SIGKILL) }
+            }
         }
         try? FileManager.default.removeItem(at: workDirectory)
     }
 
     @discardableResult
-    func run(_ arguments: [String], capture: Bool = true) throws -> String {
-        try Spawn.run(["/usr/bin/env", "TERM=xterm-256color", "TMUX=", "tmux", "-L", socket, "-f", "/dev/null"] + arguments,
-                      capture: capture)
+    func run(_ arguments: [String], capture: Bool = true) async throws -> String {
+        try await Spawn.run(["env", "TERM=xterm-256color", "TMUX=", "tmux", "-L", socket, "-f", "/dev/null"] + arguments,
+                            capture: capture, timeout: .seconds(30))
     }
 
-    func screen() -> String { (try? run(["capture-pane", "-p", "-t", name])) ?? "" }
+    func screen() async -> String { (try? await run(["capture-pane", "-p", "-t", name])) ?? "" }
 
-    func press(_ keys: String...) throws { try run(["send-keys", "-t", name] + keys) }
+    func press(_ keys: String...) async throws { try await run(["send-keys", "-t", name] + keys) }
 
-    func resize(width: Int, height: Int) throws {
-        try run(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+    func resize(width: Int, height: Int) async throws {
+        try await run(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
     }
 
     /// Polls the screen until `condition` holds; returns the last screen either way.
     @discardableResult
-    func waitFor(_ what: String, seconds: Double = 8, _ condition: (String) -> Bool) -> String {
-        let deadline = Date().addingTimeInterval(seconds)
-        var last = screen()
-        while !condition(last), Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.1)
-            last = screen()
+    func waitFor(_ what: String, seconds: Double = 8, _ condition: (String) -> Bool) async -> String {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+        var last = await screen()
+        while !condition(last), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+            last = await screen()
         }
         if !condition(last) { Issue.record("timed out waiting for \(what); screen was:\n\(last)") }
         return last
     }
 
     /// podtop's exit status once it has ended, nil if it is still running after `seconds`.
-    func exitStatus(within seconds: Double = 5) -> Int? {
+    func exitStatus(within seconds: Double = 5) async -> Int? {
         let file = workDirectory.appendingPathComponent("exit")
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+        while true {
             if let text = try? String(contentsOf: file, encoding: .utf8),
                let status = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
                 return status
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            guard ContinuousClock.now < deadline else { return nil }
+            try? await Task.sleep(for: .milliseconds(50))
         }
-        return nil
     }
 
     /// "alternate screen on" and "cursor visible" as tmux sees the pane.
-    func terminalModes() throws -> (alternateScreen: Bool, cursorVisible: Bool) {
-        let fields = try run(["display-message", "-p", "-t", name, "#{alternate_on} #{cursor_flag}"])
+    func terminalModes() async throws -> (alternateScreen: Bool, cursorVisible: Bool) {
+        let fields = try await run(["display-message", "-p", "-t", name, "#{alternate_on} #{cursor_flag}"])
             .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         return (fields.first == "1", fields.last == "1")
     }
 
-    /// The pid of podtop itself (the pane runs a shell around it).
-    func podtopPID() throws -> Int32? {
-        let shell = try run(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
-        return children.split(separator: " ").first.flatMap { Int32($0) }
+    /// The pid of podtop itself, once it has started.
+    func podtopPID() -> Int32? {
+        let text = try? String(contentsOf: workDirectory.appendingPathComponent("podtop.pid"), encoding: .utf8)
+        return text.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }
 
@@ -107,18 +112,13 @@ func isRunning(_ pid: Int32) -> Bool {
 }
 
 /// Runs podtop without a terminal, for the checks that happen before any screen.
-func runPodtop(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: TmuxSession.podtopBinary)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+func runPodtop(_ arguments: [String], environment: [String: String] = [:],
+               timeout: Duration = .seconds(60)) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let result = try await ChildProcess.run(TmuxSession.podtopBinary, arguments,
+                                            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                            timeout: timeout)
+    guard case .exited(let status) = result.ending else {
+        throw Spawn.Failure(description: "podtop \(arguments.joined(separator: " ")) did not exit: \(result.ending)")
+    }
+    return (status, result.output, result.errors)
 }

@@ -98,7 +98,7 @@ struct CgroupV1OnTheTestDaemonTests {
     @Test func cgroupV1CountersAgreeWithTheAPIForABusyContainer() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        let container = try TestDocker.run(id, service: "core-pod", number: 1,
+        let container = try await TestDocker.run(id, service: "core-pod", number: 1,
                                            command: "dd if=/dev/zero of=/tmp/fill bs=1M count=16 2>/dev/null; while :; do :; done")
         let client = try await DockerClient.connect(try DockerEndpoint.parse(TestDocker.host!))
         defer { Task { await client.shutdown() } }

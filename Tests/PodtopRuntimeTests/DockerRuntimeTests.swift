@@ -1,5 +1,6 @@
 import Foundation
 import PodtopCore
+import PodtopProcess
 import Testing
 @testable import PodtopRuntime
 
@@ -17,10 +18,10 @@ struct DockerRuntimeTests {
     @Test func groupsALabelledFleetIntoPodsAndKeepsTheRestAsOther() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        try TestDocker.run(id, service: "core-pod", number: 1)
-        try TestDocker.run(id, service: "core-pod", number: 2)
-        try TestDocker.run(id, service: "experience-pod", number: 1)
-        try TestDocker.run(id, service: "worker", number: 1)
+        try await TestDocker.run(id, service: "core-pod", number: 1)
+        try await TestDocker.run(id, service: "core-pod", number: 2)
+        try await TestDocker.run(id, service: "experience-pod", number: 1)
+        try await TestDocker.run(id, service: "worker", number: 1)
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
@@ -35,7 +36,7 @@ struct DockerRuntimeTests {
     @Test func aKilledContainerShowsAsDeadWithinOneSecondOfTheEvent() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        let container = try TestDocker.run(id, service: "core-pod", number: 1)
+        let container = try await TestDocker.run(id, service: "core-pod", number: 1)
         // A slow poll, so that only the event stream can explain a prompt update.
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
         let (recorder, task) = start(runtime, refresh: .seconds(30))
@@ -43,7 +44,7 @@ struct DockerRuntimeTests {
         _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 1 })
         try await Task.sleep(for: .milliseconds(300))  // let the event stream attach
         let killedAt = Date()
-        try TestDocker.docker(["kill", container])
+        try await TestDocker.docker(["kill", container])
         let seen = try #require(await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("core"))?.replicas.first?.phase == .exited })
         let delay = seen.0.timeIntervalSince(killedAt)
         #expect(delay < 1.0, "seen after \(delay) s")
@@ -60,16 +61,16 @@ struct DockerRuntimeTests {
         // Exits with 3 once /tmp/stop exists: a death with no kill event before it, so the list
         // sent on its `die` event goes out at once, and the daemon's list still says "running"
         // then (18 of 18 tries here).
-        let container = try TestDocker.run(id, service: "core-pod", number: 1,
+        let container = try await TestDocker.run(id, service: "core-pod", number: 1,
                                            command: "while [ ! -e /tmp/stop ]; do sleep 1; done; exit 3")
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
         let (recorder, task) = start(runtime, refresh: .seconds(30))  // neither the poll nor the safety net
         defer { task.cancel() }
         _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 1 })
         let since = String(Date().timeIntervalSince1970)
-        try TestDocker.docker(["exec", container, "touch", "/tmp/stop"])
+        try await TestDocker.docker(["exec", container, "touch", "/tmp/stop"])
         let seen = try #require(await recorder.waitForSnapshot(seconds: 10) { $0.pod(PodID("core"))?.replicas.first?.phase == .exited })
-        let diedAt = try #require(try lastEventTime(of: container, "die", since: since))
+        let diedAt = try #require(try await lastEventTime(of: container, "die", since: since))
         #expect(seen.0.timeIntervalSince(diedAt) < 1.0, "seen \(seen.0.timeIntervalSince(diedAt)) s after the daemon's die event")
         try await Task.sleep(for: .seconds(2))  // the list and inspect the event asked for are done
         let afterwards = firstCorePhases(in: recorder, after: seen.0)
@@ -79,7 +80,8 @@ struct DockerRuntimeTests {
     @Test func aBurstOfEventsCostsAFewListsNotOneEach() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        let containers = try (1...6).map { try TestDocker.run(id, service: "core-pod", number: $0) }
+        var containers: [String] = []
+        for number in 1...6 { containers.append(try await TestDocker.run(id, service: "core-pod", number: number)) }
         let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(id)").path
         defer { try? FileManager.default.removeItem(atPath: journalPath) }
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id),
@@ -90,7 +92,7 @@ struct DockerRuntimeTests {
         try await Task.sleep(for: .milliseconds(300))  // let the event stream attach
         let listsBefore = try lists(in: journalPath)
         // A burst of events: six kills in one command.
-        try TestDocker.docker(["kill"] + containers)
+        try await TestDocker.docker(["kill"] + containers)
         // The deaths show from their events; the lists that confirm them follow, and may take
         // seconds while the daemon is busy (a list took 4 s beside the whole suite on 2 cores).
         // How soon is the timing tests' to say; this test's wait is only shorter than the 30 s
@@ -121,23 +123,23 @@ struct DockerRuntimeTests {
     @Test func containersStartedAndRemovedElsewhereComeAndGo() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        try TestDocker.run(id, service: "core-pod", number: 1)
+        try await TestDocker.run(id, service: "core-pod", number: 1)
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
         let (recorder, task) = start(runtime, refresh: .seconds(30))  // only events can explain the changes
         defer { task.cancel() }
         _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 })
         try await Task.sleep(for: .milliseconds(300))  // let the event stream attach
-        let second = try TestDocker.run(id, service: "core-pod", number: 2)
+        let second = try await TestDocker.run(id, service: "core-pod", number: 2)
         // Well inside the 30 s poll and safety net: only the events can explain it.
         let grown = await recorder.waitForSnapshot(seconds: 15) { $0.pod(PodID("core"))?.replicas.count == 2 }
         #expect(grown?.1.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1", "t\(id)-core-pod-2"])
-        try TestDocker.docker(["rm", "-f", second])
+        try await TestDocker.docker(["rm", "-f", second])
         #expect(await recorder.waitForSnapshot(seconds: 15) { $0.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1"] } != nil)
     }
 
     /// When the daemon last sent `event` for `container` since `since` (unix seconds), by its clock.
-    private func lastEventTime(of container: String, _ event: String, since: String) throws -> Date? {
-        let times = try TestDocker.docker(["events", "--since", since, "--until", String(Date().timeIntervalSince1970),
+    private func lastEventTime(of container: String, _ event: String, since: String) async throws -> Date? {
+        let times = try await TestDocker.docker(["events", "--since", since, "--until", String(Date().timeIntervalSince1970),
                                            "--filter", "container=\(container)", "--filter", "event=\(event)", "--format", "{{.TimeNano}}"])
         return times.split(separator: "\n").last.flatMap { Int64($0) }.map { Date(timeIntervalSince1970: Double($0) / 1e9) }
     }
@@ -168,7 +170,7 @@ struct DockerRuntimeTests {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
         // Healthy at first, then its check starts failing once /tmp/sick exists.
-        let container = try TestDocker.run(id, service: "core-pod", number: 1, extra: [
+        let container = try await TestDocker.run(id, service: "core-pod", number: 1, extra: [
             "--health-cmd", "test ! -e /tmp/sick", "--health-interval", "1s", "--health-retries", "1", "--health-timeout", "1s",
         ])
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
@@ -176,9 +178,9 @@ struct DockerRuntimeTests {
         defer { task.cancel() }
         _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.first?.phase == .healthy })
         let since = String(Date().timeIntervalSince1970)
-        try TestDocker.docker(["exec", container, "touch", "/tmp/sick"])
+        try await TestDocker.docker(["exec", container, "touch", "/tmp/sick"])
         let seen = try #require(await recorder.waitForSnapshot(seconds: 10) { $0.pod(PodID("core"))?.replicas.first?.phase == .unhealthy })
-        let unhealthyAt = try #require(try lastEventTime(of: container, "health_status", since: since))
+        let unhealthyAt = try #require(try await lastEventTime(of: container, "health_status", since: since))
         let delay = seen.0.timeIntervalSince(unhealthyAt)
         #expect(delay < 1.0, "seen \(delay) s after the daemon's health_status event")
     }
@@ -186,8 +188,8 @@ struct DockerRuntimeTests {
     @Test func restartingOneReplicaAndRollingAPod() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        let first = try TestDocker.run(id, service: "core-pod", number: 1)
-        let second = try TestDocker.run(id, service: "core-pod", number: 2)
+        let first = try await TestDocker.run(id, service: "core-pod", number: 1)
+        let second = try await TestDocker.run(id, service: "core-pod", number: 2)
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
@@ -207,7 +209,7 @@ struct DockerRuntimeTests {
         }
         #expect(counted != nil)
         // Order: replica 1 was started again before replica 2 was even stopped.
-        let events = try TestDocker.docker(["events", "--since", since, "--until", String(Date().timeIntervalSince1970),
+        let events = try await TestDocker.docker(["events", "--since", since, "--until", String(Date().timeIntervalSince1970),
                                              "--filter", "label=podtop.test=\(id)", "--format", "{{.Action}} {{.Actor.Attributes.name}}"])
             .split(separator: "\n").map(String.init)
         let firstStart = try #require(events.firstIndex(of: "start t\(id)-core-pod-1"))
@@ -218,26 +220,26 @@ struct DockerRuntimeTests {
     @Test func scalingOneToThreeAndBackTheWayComposeDoes() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        try TestDocker.run(id, service: "core-pod", number: 1)
+        try await TestDocker.run(id, service: "core-pod", number: 1)
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
         _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 1 })
         #expect(try await runtime.scale(PodID("core"), to: 3) == "Scaled Core from 1 to 3 containers")
-        let names = try TestDocker.docker(["ps", "--filter", "label=podtop.test=\(id)", "--format",
+        let names = try await TestDocker.docker(["ps", "--filter", "label=podtop.test=\(id)", "--format",
                                            "{{.Names}} {{.Label \"com.docker.compose.container-number\"}} {{.Label \"com.docker.compose.service\"}}"])
             .split(separator: "\n").sorted()
         #expect(names == ["t\(id)-core-pod-1 1 core-pod", "t\(id)-core-pod-2 2 core-pod", "t\(id)-core-pod-3 3 core-pod"])
         #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 3 } != nil)
         #expect(try await runtime.scale(PodID("core"), to: 1) == "Scaled Core from 3 to 1 container")
-        let left = try TestDocker.docker(["ps", "-a", "--filter", "label=podtop.test=\(id)", "--format", "{{.Names}}"])
+        let left = try await TestDocker.docker(["ps", "-a", "--filter", "label=podtop.test=\(id)", "--format", "{{.Names}}"])
         #expect(left == "t\(id)-core-pod-1")
     }
 
     @Test func aPodWithoutComposeLabelsSaysWhyItCannotScale() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        try TestDocker.docker(["run", "-d", "--name", "t\(id)-plain", "--network", "none", "--label", "podtop.test=\(id)",
+        try await TestDocker.docker(["run", "-d", "--name", "t\(id)-plain", "--network", "none", "--label", "podtop.test=\(id)",
                                "--label", "app=plain", "podtop-busybox:local", "sleep", "1000"])
         let topology = Topology(pods: [PodSpec(id: PodID("plain"), displayName: "Plain", services: [],
                                                selector: ContainerSelector([.labels(["podtop.test": id, "app": "plain"])]))], infrastructure: [])
@@ -259,8 +261,8 @@ struct DockerRuntimeTests {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
         let script = "i=0; while true; do i=$((i+1)); echo \"out $i\"; echo \"err $i\" >&2; sleep 0.2; done"
-        try TestDocker.run(id, service: "core-pod", number: 1, command: script)
-        try TestDocker.run(id, service: "experience-pod", number: 1, tty: true, command: script)
+        try await TestDocker.run(id, service: "core-pod", number: 1, command: script)
+        try await TestDocker.run(id, service: "experience-pod", number: 1, tty: true, command: script)
         let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(id)").path
         defer { try? FileManager.default.removeItem(atPath: journalPath) }
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id), logs: reading,
@@ -289,7 +291,7 @@ struct DockerRuntimeTests {
     @Test func aReadOnlyTransportRefusesAnythingButGETEvenWhenAsked() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        let container = try TestDocker.run(id, service: "core-pod", number: 1)
+        let container = try await TestDocker.run(id, service: "core-pod", number: 1)
         let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(id)").path
         defer { try? FileManager.default.removeItem(atPath: journalPath) }
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id),
@@ -300,10 +302,10 @@ struct DockerRuntimeTests {
         // Below the UI, straight at the runtime: the transport itself says no.
         await #expect(throws: RuntimeError.self) { try await runtime.restartReplica(container) }
         await #expect(throws: RuntimeError.self) { _ = try await runtime.scale(PodID("core"), to: 2) }
-        let restarts = try TestDocker.docker(["inspect", "--format", "{{.RestartCount}} {{.State.StartedAt}}", container])
+        let restarts = try await TestDocker.docker(["inspect", "--format", "{{.RestartCount}} {{.State.StartedAt}}", container])
         try await Task.sleep(for: .milliseconds(500))
-        #expect(try TestDocker.docker(["inspect", "--format", "{{.RestartCount}} {{.State.StartedAt}}", container]) == restarts)
-        #expect(try TestDocker.docker(["ps", "-q", "--filter", "label=podtop.test=\(id)"]).split(separator: "\n").count == 1)
+        #expect(try await TestDocker.docker(["inspect", "--format", "{{.RestartCount}} {{.State.StartedAt}}", container]) == restarts)
+        #expect(try await TestDocker.docker(["ps", "-q", "--filter", "label=podtop.test=\(id)"]).split(separator: "\n").count == 1)
         let journal = try String(contentsOfFile: journalPath, encoding: .utf8).split(separator: "\n")
         #expect(journal.contains { $0.hasPrefix("refused POST ") && $0.contains("/restart") })
         #expect(journal.allSatisfy { $0.hasPrefix("GET ") || $0.hasPrefix("refused ") })
@@ -318,12 +320,12 @@ struct DockerRuntimeTests {
         // The line is printed once podtop follows the container (the test touches /tmp/go when
         // "ready" has arrived): the start-up tail counts partial messages and would begin mid-line.
         let script = "echo ready; while [ ! -e /tmp/go ]; do usleep 50000; done; printf 'huge '; yes x | tr -d '\\n' | head -c 1048576; echo; echo after; exec sleep 3600"
-        try TestDocker.run(id, service: "core-pod", number: 1, command: script)
+        try await TestDocker.run(id, service: "core-pod", number: 1, command: script)
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id), logs: reading)
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
         #expect(await recorder.waitFor(seconds: 20) { _ in recorder.logLines.contains { $0.text == "ready" } })
-        try TestDocker.docker(["exec", "t\(id)-core-pod-1", "touch", "/tmp/go"])
+        try await TestDocker.docker(["exec", "t\(id)-core-pod-1", "touch", "/tmp/go"])
         #expect(await recorder.waitFor(seconds: 20) { _ in recorder.logLines.contains { $0.text == "after" } })
         let lines = recorder.logLines.filter { $0.source.pod == PodID("core") }
         #expect(lines.count == 3)
@@ -336,7 +338,7 @@ struct DockerRuntimeTests {
     @Test func cpuAndMemoryAgreeWithDockerStats() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        let busy = try TestDocker.run(id, service: "core-pod", number: 1,
+        let busy = try await TestDocker.run(id, service: "core-pod", number: 1,
                                       command: "dd if=/dev/zero of=/tmp/fill bs=1M count=24 2>/dev/null; while :; do :; done")
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
         let (recorder, task) = start(runtime)
@@ -350,7 +352,7 @@ struct DockerRuntimeTests {
         var cli: [Substring] = []
         var ours: Replica?
         for _ in 0..<3 {
-            cli = try TestDocker.docker(["stats", "--no-stream", "--format", "{{.CPUPerc}} {{.MemUsage}}", busy]).split(separator: " ")
+            cli = try await TestDocker.docker(["stats", "--no-stream", "--format", "{{.CPUPerc}} {{.MemUsage}}", busy]).split(separator: " ")
             ours = recorder.latestSnapshot?.pod(PodID("core"))?.replicas.first
             let cliCPU = try #require(Double(cli[0].dropLast()))
             differences.append(abs(try #require(ours?.cpuPercent) - cliCPU))
@@ -366,7 +368,7 @@ struct DockerRuntimeTests {
     @Test func statsComeFromCgroupsWhenLocalAndFromTheAPIWhenTheyAreUnreadable() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        try TestDocker.run(id, service: "core-pod", number: 1)
+        try await TestDocker.run(id, service: "core-pod", number: 1)
         let measured: (RuntimeSnapshot) -> Bool = { $0.pod(PodID("core"))?.replicas.first.map { $0.cpuPercent != nil && $0.memoryBytes != nil } == true }
 
         let local = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
@@ -402,21 +404,21 @@ struct DockerRuntimeTests {
         // A daemon of its own: stopping the shared one would break the other tests.
         let directory = "/tmp/podtop-restart-\(TestDocker.newID())"
         let script = TestDocker.repositoryRoot.appendingPathComponent("scripts/private-dockerd").path
-        let host = try TestDocker.shell([script, "start", directory])
-        defer { _ = try? TestDocker.shell([script, "stop", directory]) }
+        let host = try await TestDocker.shell([script, "start", directory])
+        defer { _ = try? LaunchedChild(script, ["stop", directory], endsWithOwner: false) }
         let id = TestDocker.newID()
-        try TestDocker.run(id, service: "core-pod", number: 1, extra: ["--restart", "always"], host: host)
+        try await TestDocker.run(id, service: "core-pod", number: 1, extra: ["--restart", "always"], host: host)
         let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(host), topology: TestDocker.topology(id))
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
         _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 1 })
         let pid = try String(contentsOfFile: "\(directory)/dockerd.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        try TestDocker.shell(["kill", pid])
+        try await TestDocker.shell(["kill", pid])
         let lost = await recorder.waitFor(seconds: 20) { $0.contains { if case .disconnected = $0.1 { true } else { false } } }
         #expect(lost, "the loss is reported as a state")
         try await Task.sleep(for: .seconds(1))
         let before = recorder.all.count
-        _ = try TestDocker.shell([script, "start", directory])
+        _ = try await TestDocker.shell([script, "start", directory])
         let back = await recorder.waitFor(seconds: 40) { events in
             events.dropFirst(before).contains { if case .snapshot(let s) = $0.1 { s.pod(PodID("core"))?.readyCount == 1 } else { false } }
         }

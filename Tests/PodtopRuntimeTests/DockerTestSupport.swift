@@ -12,14 +12,14 @@ enum TestDocker {
 
     /// Runs the docker CLI against `host`; returns its trimmed standard output.
     @discardableResult
-    static func docker(_ arguments: [String], host: String? = TestDocker.host) throws -> String {
-        try TestDaemon.docker(arguments, host: host)
+    static func docker(_ arguments: [String], host: String? = TestDocker.host) async throws -> String {
+        try await TestDaemon.docker(arguments, host: host)
     }
 
     /// Runs a command to completion and returns its trimmed output (stderr included when it fails).
     @discardableResult
-    static func shell(_ arguments: [String]) throws -> String {
-        try Spawn.run(["/usr/bin/env"] + arguments, capture: true, check: true).trimmingCharacters(in: .whitespacesAndNewlines)
+    static func shell(_ arguments: [String]) async throws -> String {
+        try await Spawn.run(arguments, capture: true, check: true).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A topology whose pods match only this test's containers (label podtop.test=<id>).
@@ -34,17 +34,18 @@ enum TestDocker {
     /// Starts a compose-labelled container of this test; returns its id.
     @discardableResult
     static func run(_ testID: String, service: String, number: Int, tty: Bool = false, network: String = "none",
-                    extra: [String] = [], command: String = "trap 'exit 0' TERM; while true; do echo tick; sleep 1 & wait $!; done", host: String? = TestDocker.host) throws -> String {
-        try docker(["run", "-d", "--name", "t\(testID)-\(service)-\(number)", "--network", network,
+                    extra: [String] = [], command: String = "trap 'exit 0' TERM; while true; do echo tick; sleep 1 & wait $!; done", host: String? = TestDocker.host) async throws -> String {
+        try await docker(["run", "-d", "--name", "t\(testID)-\(service)-\(number)", "--network", network,
                     "--label", "podtop.test=\(testID)", "--label", "com.docker.compose.project=t\(testID)",
                     "--label", "com.docker.compose.service=\(service)", "--label", "com.docker.compose.container-number=\(number)",
                     "--label", "com.docker.compose.oneoff=False"] + (tty ? ["-t"] : []) + extra
                    + ["podtop-busybox:local", "sh", "-c", command], host: host)
     }
 
+    /// Removes this test's containers in the background: a `defer` cannot wait, and nothing
+    /// else looks at another test's containers.
     static func removeAll(_ testID: String, host: String? = TestDocker.host) {
-        guard let ids = try? docker(["ps", "-aq", "--filter", "label=podtop.test=\(testID)"], host: host), !ids.isEmpty else { return }
-        _ = try? docker(["rm", "-f"] + ids.split(separator: "\n").map(String.init), host: host)
+        TestDaemon.removeInBackground(label: "podtop.test=\(testID)", host: host)
     }
 
     static func newID() -> String { String(UUID().uuidString.prefix(8)).lowercased() }

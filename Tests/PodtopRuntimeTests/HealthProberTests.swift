@@ -11,9 +11,9 @@ final class SteerableServer: @unchecked Sendable {
     let server: ServerProcess
     let port: Int
 
-    init(tcpOnly: Bool = false) throws {
+    init(tcpOnly: Bool = false) async throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Servers/steerable_server.py").path
-        server = try ServerProcess(script: script, arguments: tcpOnly ? ["--tcp"] : [])
+        server = try await ServerProcess(script: script, arguments: tcpOnly ? ["--tcp"] : [])
         guard let port = server.ports.first else { throw RuntimeError("the steerable server did not start") }
         self.port = port
     }
@@ -21,9 +21,9 @@ final class SteerableServer: @unchecked Sendable {
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// Connections accepted so far, counting the one this question comes over.
-    func connectionsAccepted() throws -> Int {
+    func connectionsAccepted() async throws -> Int {
         let fetch = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())"
-        let answer = try Spawn.run(["/usr/bin/env", "python3", "-c", fetch, url("/connections")], capture: true, check: true)
+        let answer = try await Spawn.run(["python3", "-c", fetch, url("/connections")], capture: true, check: true)
         let object = try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
         return object?["connections"] as? Int ?? -1
     }
@@ -45,7 +45,7 @@ final class SteerableServer: @unchecked Sendable {
     }
 
     @Test func eachClassIsReached() async throws {
-        let server = try SteerableServer()
+        let server = try await SteerableServer()
         _ = await probe(.http(url: server.url("/ok")), timeoutMs: 5000)  // warm up server and event loop
         #expect(await probe(.http(url: server.url("/ok"))).verdict == .up)
         #expect(await probe(.http(url: server.url("/plain"))).verdict == .up)
@@ -70,16 +70,16 @@ final class SteerableServer: @unchecked Sendable {
     /// connection as the next probe arrives costs that probe a new connection, not a false DOWN;
     /// a server that closes after each answer gets a new connection per probe.
     @Test func connectionsAreKeptAliveAndReopenedWhenTheServerClosesThem() async throws {
-        let server = try SteerableServer()
+        let server = try await SteerableServer()
         let prober = HealthProber(topology: Topology(pods: [], infrastructure: []))
         func connectionsOpened(probing path: String, times: Int) async throws -> Int {
-            let before = try server.connectionsAccepted()
+            let before = try await server.connectionsAccepted()
             for _ in 0..<times {
                 let sample = await prober.probeOnce(target(.http(url: server.url(path))))
                 #expect(sample.verdict == .up, "\(path): \(sample.detail)")
             }
             // Less the connection that asked the second time.
-            return try server.connectionsAccepted() - before - 1
+            return try await server.connectionsAccepted() - before - 1
         }
         var opened: [Int] = []
         var failure: (any Error)?
@@ -99,7 +99,7 @@ final class SteerableServer: @unchecked Sendable {
     /// Two services with the same health URL (one process serving both) are probed in the same
     /// round; each gets its own answer, not a TIMEOUT from the other's probe.
     @Test func servicesSharingAURLAreEachProbed() async throws {
-        let server = try SteerableServer()
+        let server = try await SteerableServer()
         let schedule = ProbeSchedule(intervalMs: 1000, timeoutMs: 500)
         let topology = Topology(pods: [PodSpec(id: PodID("p"), displayName: "P", services: [
             ServiceSpec(name: "first", check: .http(url: server.url("/ok")), schedule: schedule),
@@ -132,7 +132,7 @@ final class SteerableServer: @unchecked Sendable {
     }
 
     @Test func tcpProbesMeasureTheConnect() async throws {
-        let server = try SteerableServer(tcpOnly: true)
+        let server = try await SteerableServer(tcpOnly: true)
         _ = await probe(.tcp(host: "127.0.0.1", port: server.port), timeoutMs: 5000)  // warm up
         let sample = await probe(.tcp(host: "127.0.0.1", port: server.port))
         #expect(sample.verdict == .up)
@@ -140,7 +140,7 @@ final class SteerableServer: @unchecked Sendable {
     }
 
     @Test func anInjectedDelayIsMeasuredWithinFiveMilliseconds() async throws {
-        let server = try SteerableServer()
+        let server = try await SteerableServer()
         _ = await probe(.http(url: server.url("/ok")))  // warm the server up
         let prober = HealthProber(topology: Topology(pods: [], infrastructure: []))
         var errors: [Double] = []
@@ -154,7 +154,7 @@ final class SteerableServer: @unchecked Sendable {
     }
 
     @Test func aHangingEndpointTimesOutOnTimeWhileAHealthyOneReportsOnTime() async throws {
-        let server = try SteerableServer()
+        let server = try await SteerableServer()
         let topology = Topology(pods: [PodSpec(id: PodID("p"), displayName: "P", services: [
             ServiceSpec(name: "stuck", check: .http(url: server.url("/hang")), schedule: ProbeSchedule(intervalMs: 1000, timeoutMs: 400)),
             ServiceSpec(name: "fine", check: .http(url: server.url("/ok")), schedule: ProbeSchedule(intervalMs: 1000, timeoutMs: 400)),

@@ -7,97 +7,97 @@ import TestSupport
 /// The test API server must be faithful: the real kubectl runs against it and what kubectl
 /// prints, sends and changes must agree with what the server holds.
 @Suite(.serialized) struct KubernetesFakeServerTests {
-    @Test func kubectlListsThePodsAndDeploymentsTheServerHolds() throws {
-        let server = try FakeKubeAPIServer()
-        try server.addDeployment("auth-service", pod: "core", replicas: 2)
-        try server.addDeployment("voyage", pod: "experience", replicas: 1)
-        let listed = try JSONSerialization.jsonObject(with: Data(try server.kubectl(["get", "pods", "-o", "json"]).utf8)) as? [String: Any]
+    @Test func kubectlListsThePodsAndDeploymentsTheServerHolds() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("auth-service", pod: "core", replicas: 2)
+        try await server.addDeployment("voyage", pod: "experience", replicas: 1)
+        let listed = try JSONSerialization.jsonObject(with: Data(try await server.kubectl(["get", "pods", "-o", "json"]).utf8)) as? [String: Any]
         let items = listed?["items"] as? [[String: Any]] ?? []
         let names = items.compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }.sorted()
-        let held = try server.pods().keys.map { String($0.split(separator: "/")[1]) }.sorted()
+        let held = try await server.pods().keys.map { String($0.split(separator: "/")[1]) }.sorted()
         #expect(names == held)
         #expect(names.count == 3)
         // kubectl's own table over the deployments, from the discovery documents and the list.
-        let table = try server.kubectl(["get", "deployments", "-o", "custom-columns=NAME:.metadata.name,REPLICAS:.spec.replicas,POD:.metadata.labels.dreamscape\\.pod", "--no-headers"])
+        let table = try await server.kubectl(["get", "deployments", "-o", "custom-columns=NAME:.metadata.name,REPLICAS:.spec.replicas,POD:.metadata.labels.dreamscape\\.pod", "--no-headers"])
         #expect(table.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
                 == ["auth-service 2 core", "voyage 1 experience"])
     }
 
     @Test func kubectlScaleChangesTheDeploymentAndItsPods() async throws {
-        let server = try FakeKubeAPIServer()
-        try server.addDeployment("auth-service", pod: "core", replicas: 1)
-        let said = try server.kubectl(["scale", "deployment/auth-service", "--replicas=3"])
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("auth-service", pod: "core", replicas: 1)
+        let said = try await server.kubectl(["scale", "deployment/auth-service", "--replicas=3"])
         #expect(said.contains("deployment.apps/auth-service scaled"))
-        #expect(try server.deployments()["\(FakeKubeAPIServer.namespace)/auth-service"]?["replicas"] as? Int == 3)
-        #expect(try await server.wait { try server.podNames(of: "auth-service").count == 3 })
+        #expect(try await server.deployments()["\(FakeKubeAPIServer.namespace)/auth-service"]?["replicas"] as? Int == 3)
+        #expect(try await server.wait { try await server.podNames(of: "auth-service").count == 3 })
         // kubectl sent what the reference captured: a merge patch of the scale subresource.
-        let patch = try server.requests().first { $0["method"] as? String == "PATCH" }
+        let patch = try await server.requests().first { $0["method"] as? String == "PATCH" }
         #expect(patch?["path"] as? String == "/apis/apps/v1/namespaces/dreamscape-dev/deployments/auth-service/scale")
         #expect(patch?["contentType"] as? String == "application/merge-patch+json")
     }
 
     @Test func kubectlRolloutRestartReplacesEveryPod() async throws {
-        let server = try FakeKubeAPIServer()
-        try server.addDeployment("user-service", pod: "core", replicas: 2)
-        let before = try server.podNames(of: "user-service")
-        let said = try server.kubectl(["rollout", "restart", "deployment/user-service"])
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("user-service", pod: "core", replicas: 2)
+        let before = try await server.podNames(of: "user-service")
+        let said = try await server.kubectl(["rollout", "restart", "deployment/user-service"])
         #expect(said.contains("restarted"))
-        let annotations = try server.deployments()["\(FakeKubeAPIServer.namespace)/user-service"]?["templateAnnotations"] as? [String: String]
+        let annotations = try await server.deployments()["\(FakeKubeAPIServer.namespace)/user-service"]?["templateAnnotations"] as? [String: String]
         #expect(annotations?["kubectl.kubernetes.io/restartedAt"] != nil)
         // kubectl's own rollout status, which watches the deployment, sees the rollout finish.
-        let status = try server.kubectl(["rollout", "status", "deployment/user-service", "--timeout=20s"])
+        let status = try await server.kubectl(["rollout", "status", "deployment/user-service", "--timeout=20s"])
         #expect(status.contains("successfully rolled out"))
-        let after = try server.podNames(of: "user-service")
+        let after = try await server.podNames(of: "user-service")
         #expect(after.count == 2)
         #expect(Set(after).isDisjoint(with: before))
     }
 
     @Test func kubectlRestartsAndScalesAStatefulSetInOrder() async throws {
-        let server = try FakeKubeAPIServer()
-        try server.addStatefulSet("ledger", pod: "commerce", replicas: 2)
-        #expect(try server.podNames(of: "ledger") == ["ledger-0", "ledger-1"])
-        #expect(try server.kubectl(["scale", "statefulset/ledger", "--replicas=3"]).contains("statefulset.apps/ledger scaled"))
-        #expect(try await server.wait { try server.podNames(of: "ledger") == ["ledger-0", "ledger-1", "ledger-2"] })
-        let before = try server.pods().filter { $0.key.contains("/ledger-") }.mapValues { ($0["labels"] as? [String: String])?["controller-revision-hash"] }
-        #expect(try server.kubectl(["rollout", "restart", "statefulset/ledger"]).contains("restarted"))
+        let server = try await FakeKubeAPIServer()
+        try await server.addStatefulSet("ledger", pod: "commerce", replicas: 2)
+        #expect(try await server.podNames(of: "ledger") == ["ledger-0", "ledger-1"])
+        #expect(try await server.kubectl(["scale", "statefulset/ledger", "--replicas=3"]).contains("statefulset.apps/ledger scaled"))
+        #expect(try await server.wait { try await server.podNames(of: "ledger") == ["ledger-0", "ledger-1", "ledger-2"] })
+        let before = try await server.pods().filter { $0.key.contains("/ledger-") }.mapValues { ($0["labels"] as? [String: String])?["controller-revision-hash"] }
+        #expect(try await server.kubectl(["rollout", "restart", "statefulset/ledger"]).contains("restarted"))
         // kubectl's own StatefulSet status check (revisions, updated and ready replicas) agrees it ends.
-        let status = try server.kubectl(["rollout", "status", "statefulset/ledger", "--timeout=20s"])
+        let status = try await server.kubectl(["rollout", "status", "statefulset/ledger", "--timeout=20s"])
         #expect(status.contains("statefulset rolling update complete 3 pods at revision ledger-"), "\(status)")
         #expect(status.contains("waiting for statefulset rolling update to complete"), "kubectl saw the rollout under way: \(status)")
-        let after = try server.pods().filter { $0.key.contains("/ledger-") }.mapValues { ($0["labels"] as? [String: String])?["controller-revision-hash"] }
+        let after = try await server.pods().filter { $0.key.contains("/ledger-") }.mapValues { ($0["labels"] as? [String: String])?["controller-revision-hash"] }
         #expect(Set(after.keys) == Set(before.keys))
         #expect(after.allSatisfy { $0.value != before[$0.key] ?? nil })
     }
 
-    @Test func kubectlLogsShowsWhatTheContainerWrote() throws {
-        let server = try FakeKubeAPIServer()
-        try server.addDeployment("payment", pod: "commerce", replicas: 1)
-        let pod = try #require(try server.podNames(of: "payment").first)
-        try server.control("log", ["namespace": FakeKubeAPIServer.namespace, "pod": pod, "container": "payment",
+    @Test func kubectlLogsShowsWhatTheContainerWrote() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("payment", pod: "commerce", replicas: 1)
+        let pod = try #require(try await server.podNames(of: "payment").first)
+        try await server.control("log", ["namespace": FakeKubeAPIServer.namespace, "pod": pod, "container": "payment",
                                    "lines": ["charge ok id=1", "charge declined id=2"]])
-        let plain = try server.kubectl(["logs", pod, "--tail=2"])
+        let plain = try await server.kubectl(["logs", pod, "--tail=2"])
         #expect(plain == "charge ok id=1\ncharge declined id=2\n")
-        let stamped = try server.kubectl(["logs", pod, "--timestamps", "--tail=1"])
+        let stamped = try await server.kubectl(["logs", pod, "--timestamps", "--tail=1"])
         // The kubelet's fixed nine-digit fraction, then a space, then the line.
         #expect(stamped.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z charge declined id=2\n/) != nil)
         // The previous container: refused as the API server words it until there is one.
-        let none = try server.kubectl(["logs", pod, "--previous"], check: false)
+        let none = try await server.kubectl(["logs", pod, "--previous"], check: false)
         #expect(none.contains(#"previous terminated container "payment" in pod "\#(pod)" not found"#))
-        try server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"])
-        #expect(try server.kubectl(["logs", pod, "--previous", "--tail=1"]) == "fatal: cannot reach mongodb\n")
+        try await server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"])
+        #expect(try await server.kubectl(["logs", pod, "--previous", "--tail=1"]) == "fatal: cannot reach mongodb\n")
     }
 
-    @Test func kubectlIsRefusedAsTheServerSays() throws {
-        let server = try FakeKubeAPIServer()
-        try server.addDeployment("ai", pod: "experience")
-        try server.control("token", ["token": "good-token", "user": "dash"])
-        try server.control("deny", ["user": "dash", "verb": "list", "resource": "pods"])
+    @Test func kubectlIsRefusedAsTheServerSays() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("ai", pod: "experience")
+        try await server.control("token", ["token": "good-token", "user": "dash"])
+        try await server.control("deny", ["user": "dash", "verb": "list", "resource": "pods"])
         let tokenConfig = try server.kubeconfig(.token("good-token"), name: "token-config")
-        let refused = try server.kubectl(["get", "pods"], kubeconfig: tokenConfig, check: false)
+        let refused = try await server.kubectl(["get", "pods"], kubeconfig: tokenConfig, check: false)
         #expect(refused.contains(#"Error from server (Forbidden): pods is forbidden: User "dash" cannot list resource "pods" in API group "" in the namespace "dreamscape-dev""#))
-        #expect(try server.kubectl(["get", "deployments", "--no-headers"], kubeconfig: tokenConfig).hasPrefix("ai "))
+        #expect(try await server.kubectl(["get", "deployments", "--no-headers"], kubeconfig: tokenConfig).hasPrefix("ai "))
         let badConfig = try server.kubeconfig(.token("wrong-token"), name: "bad-config")
-        let unauthorized = try server.kubectl(["get", "deployments"], kubeconfig: badConfig, check: false)
+        let unauthorized = try await server.kubectl(["get", "deployments"], kubeconfig: badConfig, check: false)
         #expect(unauthorized.contains("You must be logged in to the server (Unauthorized)"))
     }
 }

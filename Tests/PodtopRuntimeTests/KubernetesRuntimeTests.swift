@@ -22,18 +22,25 @@ import TestSupport
         return (runtime, recorder, task)
     }
 
-    func fleet(_ server: FakeKubeAPIServer) throws {
-        try server.addDeployment("nginx", pod: "core")
-        try server.addDeployment("auth-service", pod: "core", replicas: 2)
-        try server.addDeployment("user-service", pod: "core")
-        try server.addDeployment("voyage", pod: "experience")
-        try server.addDeployment("payment", pod: "commerce")
-        try server.addDeployment("grafana", pod: nil)
+    /// The pods of these deployments, by name.
+    func podNames(of deployments: [String], in server: FakeKubeAPIServer) async throws -> [String] {
+        var names: [String] = []
+        for deployment in deployments { names += try await server.podNames(of: deployment) }
+        return names
+    }
+
+    func fleet(_ server: FakeKubeAPIServer) async throws {
+        try await server.addDeployment("nginx", pod: "core")
+        try await server.addDeployment("auth-service", pod: "core", replicas: 2)
+        try await server.addDeployment("user-service", pod: "core")
+        try await server.addDeployment("voyage", pod: "experience")
+        try await server.addDeployment("payment", pod: "commerce")
+        try await server.addDeployment("grafana", pod: nil)
     }
 
     @Test func deploymentsAreGroupedIntoBigPodsByTheirLabels() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
         let (_, recorder, task) = try start(server)
         defer { task.cancel() }
         let seen = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
@@ -42,27 +49,27 @@ import TestSupport
         #expect(core.workloads.map(\.name) == ["auth-service", "nginx", "user-service"])
         #expect(core.desiredReplicas == 4)
         #expect(core.readyCount == 4)
-        #expect(Set(core.replicas.map(\.name)) == Set(try ["nginx", "auth-service", "user-service"].flatMap { try server.podNames(of: $0) }))
+        #expect(Set(core.replicas.map(\.name)) == Set(try await podNames(of: ["nginx", "auth-service", "user-service"], in: server)))
         #expect(core.replicas.allSatisfy { $0.statusText == "Running" && $0.node == "k3s-node-1" && $0.phase == .healthy })
-        #expect(snapshot.pod(PodID("experience"))?.replicas.map(\.name) == (try server.podNames(of: "voyage")))
+        #expect(snapshot.pod(PodID("experience"))?.replicas.map(\.name) == (try await server.podNames(of: "voyage")))
         #expect(snapshot.pod(PodID("commerce"))?.replicas.count == 1)
         // A pod of no Big Pod is listed as "other", not dropped.
-        #expect(snapshot.unmatched.map(\.name) == (try server.podNames(of: "grafana")))
+        #expect(snapshot.unmatched.map(\.name) == (try await server.podNames(of: "grafana")))
         let identities = recorder.all.compactMap { if case .connected(let identity) = $0.1 { identity } else { nil } }
         #expect(identities.first == RuntimeIdentity(kind: "kubernetes", endpoint: "dev/dreamscape-dev", version: "v1.32.4+k3s1"),
                 "\(recorder.all.filter { if case .logs = $0.1 { false } else if case .snapshot = $0.1 { false } else { true } })")
     }
 
     @Test func aCrashingPodShowsWithinOneSecondOfTheEvent() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
         let (_, recorder, task) = try start(server)
         defer { task.cancel() }
         _ = await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.replicas.count == 1 }
         // "Within 1 s of the event" holds for a watch that is open: wait until it is.
-        #expect(try await server.wait { try server.requests().contains { ($0["query"] as? [String: String])?["watch"] == "1" && ($0["path"] as? String)?.hasSuffix("/pods") == true } })
-        let pod = try #require(try server.podNames(of: "voyage").first)
-        let answer = try server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"]) as? [String: Any]
+        #expect(try await server.wait { try await server.requests().contains { ($0["query"] as? [String: String])?["watch"] == "1" && ($0["path"] as? String)?.hasSuffix("/pods") == true } })
+        let pod = try #require(try await server.podNames(of: "voyage").first)
+        let answer = try await server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"]) as? [String: Any]
         let changedAt = Date(timeIntervalSince1970: try #require(answer?["at"] as? Double))
         let seen = await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("experience"))?.replicas.first?.statusText == "CrashLoopBackOff" }
         let (at, snapshot) = try #require(seen)
@@ -71,27 +78,27 @@ import TestSupport
         #expect(replica.restarts == 1)
         #expect(at.timeIntervalSince(changedAt) < 1.0, "seen \(at.timeIntervalSince(changedAt)) s after the event")
         // And an OOM kill reads as kubectl prints it.
-        try server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "oomkilled"])
+        try await server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "oomkilled"])
         #expect(await recorder.waitForSnapshot(seconds: 5) { $0.pod(PodID("experience"))?.replicas.first?.statusText == "OOMKilled" } != nil)
     }
 
     @Test func anExpiredWatchIsListedAgainAndResumed() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
         let (_, recorder, task) = try start(server)
         defer { task.cancel() }
         _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
         // History before now is gone and every watch ends: the resumed watches get 410 Expired.
-        try server.control("compact")
-        try server.control("end-watches")
+        try await server.control("compact")
+        try await server.control("end-watches")
         try await Task.sleep(for: .milliseconds(300))
-        try server.control("deployment", ["namespace": FakeKubeAPIServer.namespace, "name": "panorama",
+        try await server.control("deployment", ["namespace": FakeKubeAPIServer.namespace, "name": "panorama",
                                           "labels": ["dreamscape.pod": "experience"], "replicas": 1, "ready": true])
         // Recovery is what is tested here, not its speed: beside the whole suite, the test server's
         // controller and watches have taken over 5 s (2.5 s for the whole test alone).
         let seen = await recorder.waitForSnapshot(seconds: 20) { $0.pod(PodID("experience"))?.replicas.count == 2 }
         #expect(seen != nil)
-        let podLists = try server.requests().filter {
+        let podLists = try await server.requests().filter {
             $0["method"] as? String == "GET" && $0["path"] as? String == "/api/v1/namespaces/dreamscape-dev/pods"
                 && ($0["query"] as? [String: String])?["watch"] == nil
         }
@@ -99,24 +106,24 @@ import TestSupport
         // Recovered inside the session: the server was never taken for lost.
         let lost = recorder.all.compactMap { if case .disconnected(let reason, _) = $0.1 { reason } else { nil } }
         #expect(lost.isEmpty)
-        let watches = try server.requests().filter { ($0["query"] as? [String: String])?["watch"] == "1" }
+        let watches = try await server.requests().filter { ($0["query"] as? [String: String])?["watch"] == "1" }
         #expect(watches.allSatisfy { ($0["query"] as? [String: String])?["allowWatchBookmarks"] == "true" })
     }
 
     @Test func bookmarksMoveTheResumePointOn() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
-        try server.control("bookmarks", ["every": 0.2])
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
+        try await server.control("bookmarks", ["every": 0.2])
         let (_, recorder, task) = try start(server)
         defer { task.cancel() }
         _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
         // Changes elsewhere move the server's version on; the bookmarks carry it to podtop.
-        try server.addDeployment("unrelated", pod: nil)
+        try await server.addDeployment("unrelated", pod: nil)
         try await Task.sleep(for: .milliseconds(600))
-        let version = try server.state()["resourceVersion"] as? Int ?? 0
-        try server.control("end-watches")
+        let version = try await server.state()["resourceVersion"] as? Int ?? 0
+        try await server.control("end-watches")
         #expect(try await server.wait(seconds: 5) {
-            try server.requests().contains { request in
+            try await server.requests().contains { request in
                 let query = request["query"] as? [String: String] ?? [:]
                 return query["watch"] == "1" && Int(query["resourceVersion"] ?? "") ?? 0 >= version - 2
             }
@@ -124,10 +131,10 @@ import TestSupport
     }
 
     @Test func metricsGiveCPUAndWorkingSetOrSayWhyNot() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
-        let pod = try #require(try server.podNames(of: "payment").first)
-        try server.control("metrics", ["pods": ["\(FakeKubeAPIServer.namespace)/\(pod)": ["payment": ["250m", "18924Ki"]]]])
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
+        let pod = try #require(try await server.podNames(of: "payment").first)
+        try await server.control("metrics", ["pods": ["\(FakeKubeAPIServer.namespace)/\(pod)": ["payment": ["250m", "18924Ki"]]]])
         let (_, recorder, task) = try start(server, metricsInterval: .milliseconds(300))
         defer { task.cancel() }
         let seen = await recorder.waitForSnapshot { $0.pod(PodID("commerce"))?.replicas.first?.cpuPercent != nil }
@@ -135,21 +142,21 @@ import TestSupport
         #expect(replica.cpuPercent == 25)
         #expect(replica.memoryBytes == 19_378_176)
         #expect(seen?.1.statsUnavailable == nil)
-        try server.control("metrics", ["enabled": false])
+        try await server.control("metrics", ["enabled": false])
         let without = await recorder.waitForSnapshot { $0.statsUnavailable != nil }
         #expect(without?.1.statsUnavailable == "metrics.k8s.io is not served (404): is metrics-server installed?")
         #expect(without?.1.pod(PodID("commerce"))?.replicas.first?.cpuPercent == nil)
     }
 
     @Test func logsOfEveryContainerArriveWithTheirSource() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
-        let pod = try #require(try server.podNames(of: "payment").first)
-        try server.control("log", ["namespace": FakeKubeAPIServer.namespace, "pod": pod, "container": "payment", "lines": ["before podtop"]])
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
+        let pod = try #require(try await server.podNames(of: "payment").first)
+        try await server.control("log", ["namespace": FakeKubeAPIServer.namespace, "pod": pod, "container": "payment", "lines": ["before podtop"]])
         let (_, recorder, task) = try start(server)
         defer { task.cancel() }
         #expect(await recorder.waitFor { _ in recorder.logLines.contains { $0.text == "before podtop" } })
-        try server.control("log", ["namespace": FakeKubeAPIServer.namespace, "pod": pod, "container": "payment",
+        try await server.control("log", ["namespace": FakeKubeAPIServer.namespace, "pod": pod, "container": "payment",
                                    "lines": ["ERROR card declined", "\u{1b}[31mred\u{1b}[0m text"]])
         #expect(await recorder.waitFor { _ in recorder.logLines.contains { $0.text == "red text" } })
         let lines = recorder.logLines.filter { $0.source.replica == pod }
@@ -161,62 +168,62 @@ import TestSupport
     }
 
     @Test func aCrashedContainersPreviousLogIsFetchedOnRequest() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
         let (runtime, recorder, task) = try start(server)
         defer { task.cancel() }
         _ = await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.replicas.count == 1 }
-        let pod = try #require(try server.podNames(of: "voyage").first)
+        let pod = try #require(try await server.podNames(of: "voyage").first)
         await #expect(throws: RuntimeError("\(pod) has no previous container: none of its containers has restarted")) {
             try await runtime.previousLogs(PodID("experience"), replica: pod)
         }
-        try server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"])
+        try await server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"])
         _ = await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.replicas.first?.restarts == 1 }
         let lines = try await runtime.previousLogs(PodID("experience"), replica: pod)
         #expect(lines.last?.text == "fatal: cannot reach mongodb")
         #expect(lines.last?.source == LogSource(pod: PodID("experience"), service: nil, replica: "\(pod)/voyage (previous)"))
-        let request = try #require(try server.requests().last { ($0["path"] as? String)?.hasSuffix("/log") == true && ($0["query"] as? [String: String])?["previous"] != nil })
+        let request = try #require(try await server.requests().last { ($0["path"] as? String)?.hasSuffix("/log") == true && ($0["query"] as? [String: String])?["previous"] != nil })
         #expect((request["query"] as? [String: String])?["previous"] == "true")
     }
 
     @Test func restartRollsEveryDeploymentOfThePodOut() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
         let (runtime, recorder, task) = try start(server)
         defer { task.cancel() }
         _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
-        let before = try ["nginx", "auth-service", "user-service"].flatMap { try server.podNames(of: $0) }
+        let before = try await podNames(of: ["nginx", "auth-service", "user-service"], in: server)
         let progress = ProgressLog()
         let summary = try await runtime.restart(PodID("core")) { progress.add($0) }
         #expect(summary == "Restarted Core: auth-service, nginx, user-service rolled out")
-        let deployments = try server.deployments()
+        let deployments = try await server.deployments()
         for name in ["nginx", "auth-service", "user-service"] {
             let annotations = deployments["\(FakeKubeAPIServer.namespace)/\(name)"]?["templateAnnotations"] as? [String: String]
             #expect(annotations?["kubectl.kubernetes.io/restartedAt"] != nil, "\(name) was not patched")
         }
-        let after = try ["nginx", "auth-service", "user-service"].flatMap { try server.podNames(of: $0) }
+        let after = try await podNames(of: ["nginx", "auth-service", "user-service"], in: server)
         #expect(after.count == 4)
         #expect(Set(after).isDisjoint(with: before))
         #expect(progress.all.contains { $0.contains("updated") || $0.contains("pending termination") })
         // The patch is the one kubectl sends.
-        let patch = try #require(try server.requests().first { $0["method"] as? String == "PATCH" })
+        let patch = try #require(try await server.requests().first { $0["method"] as? String == "PATCH" })
         #expect(patch["contentType"] as? String == "application/strategic-merge-patch+json")
         #expect((patch["body"] as? String)?.hasPrefix(#"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":""#) == true)
     }
 
     @Test func scaleGoesThroughTheScaleSubresourceAndWarnsOfAnAutoscaler() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
-        try server.control("hpa", ["namespace": FakeKubeAPIServer.namespace, "name": "voyage-hpa", "target": "voyage", "min": 2, "max": 10])
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
+        try await server.control("hpa", ["namespace": FakeKubeAPIServer.namespace, "name": "voyage-hpa", "target": "voyage", "min": 2, "max": 10])
         let (runtime, recorder, task) = try start(server)
         defer { task.cancel() }
         let seen = await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.workloads.first?.autoscaler != nil }
         #expect(seen?.1.pod(PodID("experience"))?.workloads.first?.autoscaler == WorkloadInfo.Autoscaler(name: "voyage-hpa", minReplicas: 2, maxReplicas: 10))
         let summary = try await runtime.scale(PodID("experience"), to: 3)
         #expect(summary == "Scaled Experience to 3 (voyage); autoscaler voyage-hpa keeps voyage within 2–10 and will override this")
-        #expect(try server.deployments()["\(FakeKubeAPIServer.namespace)/voyage"]?["replicas"] as? Int == 3)
+        #expect(try await server.deployments()["\(FakeKubeAPIServer.namespace)/voyage"]?["replicas"] as? Int == 3)
         #expect(await recorder.waitForSnapshot { $0.pod(PodID("experience"))?.replicas.filter(\.isReady).count == 3 } != nil)
-        let patch = try #require(try server.requests().first { $0["method"] as? String == "PATCH" })
+        let patch = try #require(try await server.requests().first { $0["method"] as? String == "PATCH" })
         #expect(patch["path"] as? String == "/apis/apps/v1/namespaces/dreamscape-dev/deployments/voyage/scale")
         #expect(patch["body"] as? String == #"{"spec":{"replicas":3}}"#)
         _ = try await runtime.scale(PodID("commerce"), to: 0)
@@ -224,9 +231,9 @@ import TestSupport
     }
 
     @Test func aStatefulSetIsPartOfItsBigPodAndIsRestartedAndScaledLikeADeployment() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
-        try server.addStatefulSet("ledger", pod: "commerce", replicas: 2)
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
+        try await server.addStatefulSet("ledger", pod: "commerce", replicas: 2)
         let (runtime, recorder, task) = try start(server)
         defer { task.cancel() }
         let seen = await recorder.waitForSnapshot { $0.pod(PodID("commerce"))?.replicas.count == 3 }
@@ -234,30 +241,30 @@ import TestSupport
         #expect(commerce.workloads.map { "\($0.kind)/\($0.name)" } == ["StatefulSet/ledger", "Deployment/payment"])
         #expect(commerce.replicas.map(\.name).filter { $0.hasPrefix("ledger") } == ["ledger-0", "ledger-1"])
         _ = try await runtime.scale(PodID("commerce"), to: 3)
-        #expect(try server.state()["statefulsets"].flatMap { ($0 as? [String: [String: Any]])?["\(FakeKubeAPIServer.namespace)/ledger"]?["replicas"] as? Int } == 3)
-        #expect(try await server.wait { try server.podNames(of: "ledger") == ["ledger-0", "ledger-1", "ledger-2"] })
+        #expect(try await server.state()["statefulsets"].flatMap { ($0 as? [String: [String: Any]])?["\(FakeKubeAPIServer.namespace)/ledger"]?["replicas"] as? Int } == 3)
+        #expect(try await server.wait { try await server.podNames(of: "ledger") == ["ledger-0", "ledger-1", "ledger-2"] })
         let summary = try await runtime.restart(PodID("commerce")) { _ in }
         #expect(summary == "Restarted Commerce: ledger, payment rolled out")
-        let patched = try server.requests().filter { $0["method"] as? String == "PATCH" }.compactMap { $0["path"] as? String }
+        let patched = try await server.requests().filter { $0["method"] as? String == "PATCH" }.compactMap { $0["path"] as? String }
         #expect(patched.contains("/apis/apps/v1/namespaces/dreamscape-dev/statefulsets/ledger/scale"))
         #expect(patched.contains("/apis/apps/v1/namespaces/dreamscape-dev/statefulsets/ledger"))
     }
 
     @Test func restartingOneReplicaDeletesItsPod() async throws {
-        let server = try FakeKubeAPIServer()
-        try fleet(server)
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
         let (runtime, recorder, task) = try start(server)
         defer { task.cancel() }
         _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
-        let victim = try #require(try server.podNames(of: "auth-service").first)
+        let victim = try #require(try await server.podNames(of: "auth-service").first)
         _ = try await runtime.restartReplica(PodID("core"), replica: victim)
         // Terminating lasts one step of the server's controller; what must be seen is the new pod.
         #expect(await recorder.waitForSnapshot { core in
             let replicas = core.pod(PodID("core"))?.replicas ?? []
             return replicas.count == 4 && !replicas.contains { $0.name == victim } && replicas.allSatisfy(\.isReady)
         } != nil)
-        #expect(try await server.wait { let names = try server.podNames(of: "auth-service"); return names.count == 2 && !names.contains(victim) })
-        let delete = try #require(try server.requests().first { $0["method"] as? String == "DELETE" })
+        #expect(try await server.wait { let names = try await server.podNames(of: "auth-service"); return names.count == 2 && !names.contains(victim) })
+        let delete = try #require(try await server.requests().first { $0["method"] as? String == "DELETE" })
         #expect(delete["path"] as? String == "/api/v1/namespaces/dreamscape-dev/pods/\(victim)")
     }
 }
@@ -286,27 +293,27 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func aBearerTokenFromTheConfigOrAFileIsSent() async throws {
-        let server = try FakeKubeAPIServer()
-        try server.addDeployment("auth-service", pod: "core")
-        try server.control("token", ["token": "static-token", "user": "dash"])
-        try server.control("token", ["token": "file-token", "user": "robot"])
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("auth-service", pod: "core")
+        try await server.control("token", ["token": "static-token", "user": "dash"])
+        try await server.control("token", ["token": "file-token", "user": "robot"])
         let tokenFile = server.directory.appendingPathComponent("token")
         try "file-token\n".write(to: tokenFile, atomically: true, encoding: .utf8)
         for (credential, user) in [(FakeKubeAPIServer.Credential.token("static-token"), "dash"), (.tokenFile(tokenFile.path), "robot")] {
-            try server.control("forget-requests")
+            try await server.control("forget-requests")
             let (_, recorder, task) = start(try server.target(credential))
             #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
             task.cancel()
             await task.value
-            #expect(try server.requests().allSatisfy { $0["user"] as? String == user })
+            #expect(try await server.requests().allSatisfy { $0["user"] as? String == user })
         }
     }
 
     @Test func anExecPluginIsRunOnceUntilItsTokenIsRefused() async throws {
-        let server = try FakeKubeAPIServer()
-        try server.addDeployment("auth-service", pod: "core")
-        try server.control("token", ["token": "exec-token-1", "user": "sso-user"])
-        try server.control("token", ["token": "exec-token-2", "user": "sso-user"])
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("auth-service", pod: "core")
+        try await server.control("token", ["token": "exec-token-1", "user": "sso-user"])
+        try await server.control("token", ["token": "exec-token-2", "user": "sso-user"])
         let runs = server.directory.appendingPathComponent("runs")
         let info = server.directory.appendingPathComponent("exec-info")
         let plugin = server.directory.appendingPathComponent("credential-plugin")
@@ -329,18 +336,18 @@ final class ProgressLog: @unchecked Sendable {
         #expect(spec?["interactive"] as? Bool == false)
         #expect((spec?["cluster"] as? [String: Any])?["server"] as? String == server.server)
         // The server stops taking the first token: after its 401 the plugin runs again and work goes on.
-        try server.control("token", ["token": "exec-token-1", "user": "sso-user", "expiresIn": 0])
+        try await server.control("token", ["token": "exec-token-1", "user": "sso-user", "expiresIn": 0])
         #expect(try await server.wait(seconds: 10) { (try? String(contentsOf: runs, encoding: .utf8))?.split(separator: "\n").count == 2 })
         // The runs file is written as the plugin starts; beside the whole suite its shell can take
         // longer than a fixed pause to hand over the new token (the full run once saw it so).
-        #expect(try await server.wait(seconds: 10) { try server.requests().suffix(2).allSatisfy { $0["user"] as? String == "sso-user" } })
+        #expect(try await server.wait(seconds: 10) { try await server.requests().suffix(2).allSatisfy { $0["user"] as? String == "sso-user" } })
         #expect(!recorder.all.contains { if case .disconnected = $0.1 { true } else { false } })
     }
 
     @Test func inAPodTheServiceAccountsTokenAndCAAreUsed() async throws {
-        let server = try FakeKubeAPIServer()
-        try server.addDeployment("auth-service", pod: "core")
-        try server.control("token", ["token": "sa-token", "user": "system:serviceaccount:dreamscape-dev:podtop"])
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("auth-service", pod: "core")
+        try await server.control("token", ["token": "sa-token", "user": "system:serviceaccount:dreamscape-dev:podtop"])
         let account = server.directory.appendingPathComponent("serviceaccount")
         try FileManager.default.createDirectory(at: account, withIntermediateDirectories: true)
         try "sa-token\n".write(to: account.appendingPathComponent("token"), atomically: true, encoding: .utf8)
@@ -351,13 +358,13 @@ final class ProgressLog: @unchecked Sendable {
         let (_, recorder, task) = start(target)
         defer { task.cancel() }
         #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
-        #expect(try server.requests().allSatisfy { $0["user"] as? String == "system:serviceaccount:dreamscape-dev:podtop" })
+        #expect(try await server.requests().allSatisfy { $0["user"] as? String == "system:serviceaccount:dreamscape-dev:podtop" })
     }
 
     @Test func anExecCredentialIsRenewedBeforeItExpires() async throws {
-        let server = try FakeKubeAPIServer()
-        try server.addDeployment("auth-service", pod: "core")
-        for n in 1...9 { try server.control("token", ["token": "short-\(n)", "user": "sso-user"]) }
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("auth-service", pod: "core")
+        for n in 1...9 { try await server.control("token", ["token": "short-\(n)", "user": "sso-user"]) }
         let runs = server.directory.appendingPathComponent("runs")
         let plugin = server.directory.appendingPathComponent("short-lived-plugin")
         // Each credential expires 62 s after it is made; podtop keeps a minute's margin, so it
@@ -375,12 +382,12 @@ final class ProgressLog: @unchecked Sendable {
         #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
         #expect(try await server.wait(seconds: 8) { (try? String(contentsOf: runs, encoding: .utf8))?.split(separator: "\n").count ?? 0 >= 2 })
         // Renewed ahead of its expiry, not after a refusal: no request was answered 401.
-        #expect(try server.requests().allSatisfy { $0["user"] as? String == "sso-user" })
+        #expect(try await server.requests().allSatisfy { $0["user"] as? String == "sso-user" })
     }
 
     @Test func refusalsAreStatesWithTheServersWords() async throws {
-        let server = try FakeKubeAPIServer()
-        try server.addDeployment("auth-service", pod: "core")
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("auth-service", pod: "core")
         // No credentials at all: 401.
         do {
             let (_, recorder, task) = start(try server.target(.none))
@@ -388,15 +395,15 @@ final class ProgressLog: @unchecked Sendable {
             #expect(await firstLoss(recorder) == "unauthorized (401): Unauthorized — the token or certificate was refused or has expired")
         }
         // The certificate's user may not list pods: 403 with the verb and resource refused.
-        try server.control("deny", ["user": "podtop-test", "verb": "list", "resource": "pods"])
+        try await server.control("deny", ["user": "podtop-test", "verb": "list", "resource": "pods"])
         do {
             let (_, recorder, task) = start(try server.target())
             defer { task.cancel() }
             #expect(await firstLoss(recorder) == #"forbidden (403): pods is forbidden: User "podtop-test" cannot list resource "pods" in API group "" in the namespace "dreamscape-dev""#)
         }
         // Watching works but scaling is refused: the action fails with the server's words.
-        try server.control("allow-all")
-        try server.control("deny", ["verb": "patch", "resource": "deployments/scale"])
+        try await server.control("allow-all")
+        try await server.control("deny", ["verb": "patch", "resource": "deployments/scale"])
         let (runtime, recorder, task) = start(try server.target())
         defer { task.cancel() }
         _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 }
@@ -406,7 +413,7 @@ final class ProgressLog: @unchecked Sendable {
     }
 
     @Test func anUnreachableOrUntrustedServerIsAState() async throws {
-        let server = try FakeKubeAPIServer()
+        let server = try await FakeKubeAPIServer()
         var target = try server.target()
         target.server = "https://127.0.0.1:\(LoopbackPort.free())"
         do {
@@ -423,7 +430,7 @@ final class ProgressLog: @unchecked Sendable {
         #expect(reason.hasPrefix("TLS with \(server.server) failed"))
         #expect(reason.hasSuffix("check the context's certificate-authority"))
         // insecure-skip-tls-verify: the same untrusted server is spoken to.
-        try server.addDeployment("auth-service", pod: "core")
+        try await server.addDeployment("auth-service", pod: "core")
         untrusted.insecureSkipTLSVerify = true
         let (_, trusting, trustingTask) = start(untrusted)
         defer { trustingTask.cancel() }

@@ -1,5 +1,6 @@
 import Foundation
 import PodtopCore
+import PodtopProcess
 import Testing
 import TestSupport
 @testable import PodtopRuntime
@@ -12,7 +13,7 @@ struct JSONFileLogDecoderTests {
         return decoder.feed(Array(text.utf8))
     }
 
-    @Test func decodesTheEscapesGoWrites() throws {
+    @Test func decodesTheEscapesGoWrites() async throws {
         let lines = decode(#"{"log":"a \"quoted\" \\ path\/x \u003cb\u003e \u0026 \u001b[31mred\u001b[0m tab\there é \ud83d\ude00\n","stream":"stdout","time":"2026-11-30T19:17:49.466412416Z"}"# + "\n")
         let line = try #require(lines.first)
         #expect(String(decoding: line.bytes, as: UTF8.self) == "a \"quoted\" \\ path/x <b> & \u{1B}[31mred\u{1B}[0m tab\there é 😀")
@@ -167,7 +168,7 @@ struct LogFileFollowerTests {
     }
 
     /// The start of a file's last N lines, over lines far longer than the first block read.
-    @Test func theLastLinesAreFoundAcrossBlocksOfAnySize() throws {
+    @Test func theLastLinesAreFoundAcrossBlocksOfAnySize() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-last-lines-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let lines = (0..<400).map { number in String(repeating: "x", count: number % 37 == 0 ? 30_000 : number % 90) + " \(number)" }
@@ -233,14 +234,14 @@ struct LogFileFollowerTests {
 /// at most `aheadFiles` files ahead of what the reader has received, so that no file is deleted
 /// before it could be read: every line lost is the reader's fault.
 final class RotatingDriver: @unchecked Sendable {
+    // @unchecked: `received` is read and written under `progress`; the rest is set once.
     let path: String
     let lines: Int
     let maxSize: Int
     let maxFiles: Int
     let aheadFiles = 8
-    private let lock = NSLock()
+    private let progress = NSCondition()
     private var received = 0
-    private let finished = DispatchSemaphore(value: 0)
     private(set) var rotations = 0
 
     init(path: String, lines: Int, maxSize: Int, maxFiles: Int) {
@@ -248,17 +249,26 @@ final class RotatingDriver: @unchecked Sendable {
     }
 
     /// The reader reports the last line it has, which lets the writer go on.
-    func reader(has number: Int) { lock.withLock { received = number } }
+    func reader(has number: Int) {
+        progress.withLock {
+            received = number
+            progress.signal()
+        }
+    }
 
-    func start() {
-        let thread = Thread { [self] in
+    /// Writes every line, on a thread of its own (it waits for the reader between files); returns
+    /// when the last is written.
+    func write() async {
+        await OwnThread.run("rotating driver") { [self] in
             var fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o640)
             var size = 0
             let linesPerFile = maxSize / 60
             for number in 1...lines {
-                while lock.withLock({ number - received > aheadFiles * linesPerFile }) { usleep(100) }
+                progress.withLock {
+                    while number - received > aheadFiles * linesPerFile { progress.wait() }
+                }
                 let entry = Array(#"{"log":"n \#(number)\n","stream":"stdout","time":"2026-12-01T04:00:00.000000000Z"}"#.utf8) + [0x0A]
-                size += entry.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                size += entry.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
                 if size >= maxSize {
                     close(fd)
                     for index in stride(from: maxFiles - 1, to: 1, by: -1) { rename("\(path).\(index - 1)", "\(path).\(index)") }
@@ -269,12 +279,8 @@ final class RotatingDriver: @unchecked Sendable {
                 }
             }
             close(fd)
-            finished.signal()
         }
-        thread.start()
     }
-
-    func waitUntilFinished() { finished.wait() }
 }
 
 /// The follower against a writer rotating as fast as the json-file driver can, so that its looks
@@ -288,7 +294,7 @@ struct LogFileRotationRaceTests {
         _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let follower = LogFileFollower()
         #expect(await file.follow(with: follower))
-        driver.start()
+        async let written: Void = driver.write()
         var numbers: [Int] = []
         let deadline = ContinuousClock.now + .seconds(60)
         while numbers.last != driver.lines, ContinuousClock.now < deadline {
@@ -299,7 +305,7 @@ struct LogFileRotationRaceTests {
             if lines.isEmpty { try await Task.sleep(for: .microseconds(200)) }
         }
         driver.reader(has: .max)  // whatever happened, let the writer finish
-        driver.waitUntilFinished()
+        await written
         numbers += await follower.look().compactMap { Int($0.text.dropFirst(2)) }
         let firstGap = zip(numbers, numbers.dropFirst()).first { $1 != $0 + 1 }
         #expect(numbers == Array(1...driver.lines), "\(numbers.count) lines over \(driver.rotations) rotations; first gap after \(String(describing: firstGap))")
@@ -308,8 +314,8 @@ struct LogFileRotationRaceTests {
 
 @Suite(.enabled(if: TestDocker.available, "needs the test daemon that scripts/test starts"))
 struct LogFileFollowingTests {
-    func logPath(_ container: String) throws -> String {
-        try TestDocker.docker(["inspect", "--format", "{{.LogPath}}", container]).trimmingCharacters(in: .whitespacesAndNewlines)
+    func logPath(_ container: String) async throws -> String {
+        try await TestDocker.docker(["inspect", "--format", "{{.LogPath}}", container]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Everything the API's log endpoint sends for a stopped container, decoded as podtop does.
@@ -334,15 +340,16 @@ struct LogFileFollowingTests {
         // messages), on both streams, then an exit: the API's stream ends with the container.
         let corpus: [UInt8] = HostileLogCorpus.lines.flatMap { $0.bytes + [0x0A] }
         try Data(corpus).write(to: directory.appendingPathComponent("hostile.log"))
-        let container = try TestDocker.run(testID, service: "core-pod", number: 1, tty: tty,
+        let container = try await TestDocker.run(testID, service: "core-pod", number: 1, tty: tty,
                                            extra: ["-v", "\(directory.path):/corpus:ro"],
                                            command: "cat /corpus/hostile.log; head -c 40000 /corpus/hostile.log >&2; echo >&2; echo done")
         // Polled rather than `docker wait`: a test thread blocked for seconds starves the others'.
-        while try TestDocker.docker(["inspect", "--format", "{{.State.Running}}", container]).contains("true") {
+        while try await TestDocker.docker(["inspect", "--format", "{{.State.Running}}", container]).contains("true") {
             try await Task.sleep(for: .milliseconds(100))
         }
         var fileDecoder = JSONFileLogDecoder()
-        let fromFile = fileDecoder.feed(Array(try Data(contentsOf: URL(fileURLWithPath: try logPath(container))))) + fileDecoder.finish()
+        let logFile = try await logPath(container)
+        let fromFile = fileDecoder.feed(Array(try Data(contentsOf: URL(fileURLWithPath: logFile)))) + fileDecoder.finish()
         let fromAPI = try await linesFromTheAPI(container, tty: tty)
         #expect(fromFile.count > HostileLogCorpus.lines.count)
         #expect(fromFile.count == fromAPI.count)
@@ -375,7 +382,7 @@ struct LogFileFollowingTests {
         // of 10 KB: several rotations between two of podtop's looks, twice a second.
         let padding = String(repeating: "p", count: 80)
         let script = "echo ready; while [ ! -e /tmp/go ]; do usleep 50000; done; i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo \"n $i \(padding)\"; usleep 2000; done; echo finished; exec sleep 3600"
-        let container = try TestDocker.run(testID, service: "core-pod", number: 1,
+        let container = try await TestDocker.run(testID, service: "core-pod", number: 1,
                                            extra: ["--log-opt", "max-size=10k", "--log-opt", "max-file=20"], command: script)
         let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(TestDocker.host!), topology: TestDocker.topology(testID),
                                     policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)))
@@ -383,14 +390,14 @@ struct LogFileFollowingTests {
         let task = Task { await runtime.run(refresh: .seconds(1)) { recorder.record($0) } }
         defer { task.cancel() }
         #expect(await recorder.waitFor(seconds: 20) { _ in recorder.logLines.contains { $0.text == "ready" } })
-        try TestDocker.docker(["exec", container, "touch", "/tmp/go"])
+        try await TestDocker.docker(["exec", container, "touch", "/tmp/go"])
         #expect(await recorder.waitFor(seconds: 60) { _ in recorder.logLines.contains { $0.text == "finished" } })
         let numbers = recorder.logLines.compactMap { line -> Int? in
             guard line.text.hasPrefix("n ") else { return nil }
             return Int(line.text.dropFirst(2).prefix { $0 != " " })
         }
         #expect(numbers == Array(1...1000), "\(numbers.count) lines; first gap after \(String(describing: zip(numbers, numbers.dropFirst()).first { $1 != $0 + 1 }))")
-        let rotated = try TestDocker.shell(["sh", "-c", "ls \(try logPath(container)).* | wc -l"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let rotated = try await TestDocker.shell(["sh", "-c", "ls \(try logPath(container)).* | wc -l"]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect((Int(rotated) ?? 0) >= 8, "the driver rotated the file \(rotated) times")
         let journal = try String(contentsOfFile: journalPath, encoding: .utf8)
         #expect(!journal.contains("/logs"), "read from the file, not the API")
@@ -401,7 +408,7 @@ struct LogFileFollowingTests {
         defer { TestDocker.removeAll(testID) }
         let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(testID)").path
         defer { try? FileManager.default.removeItem(atPath: journalPath) }
-        try TestDocker.run(testID, service: "core-pod", number: 1, extra: ["--log-driver", "local"],
+        try await TestDocker.run(testID, service: "core-pod", number: 1, extra: ["--log-driver", "local"],
                            command: "i=0; while true; do i=$((i+1)); echo \"local $i\"; sleep 0.2; done")
         let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(TestDocker.host!), topology: TestDocker.topology(testID),
                                     policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)))

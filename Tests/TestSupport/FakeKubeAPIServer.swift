@@ -22,11 +22,11 @@ public final class FakeKubeAPIServer: @unchecked Sendable {
             ?? "/usr/bin/kubectl"
     }()
 
-    public init() throws {
+    public init() async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-kube-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Servers/fake_kube_apiserver.py").path
-        process = try ServerProcess(script: script, arguments: [directory.appendingPathComponent("certs").path])
+        process = try await ServerProcess(script: script, arguments: [directory.appendingPathComponent("certs").path])
         let ports = process.ports
         guard ports.count == 2 else { throw Spawn.Failure(description: "the test API server did not start (is openssl installed?)") }
         port = ports[0]
@@ -40,61 +40,61 @@ public final class FakeKubeAPIServer: @unchecked Sendable {
     // MARK: - Steering
 
     @discardableResult
-    public func control(_ what: String, _ arguments: [String: Any] = [:]) throws -> Any {
+    public func control(_ what: String, _ arguments: [String: Any] = [:]) async throws -> Any {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
         let post = """
             import sys, urllib.request
             request = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST")
             print(urllib.request.urlopen(request).read().decode())
             """
-        let answer = try Spawn.run(["/usr/bin/env", "python3", "-c", post, "http://127.0.0.1:\(controlPort)/control/\(what)", body],
+        let answer = try await Spawn.run(["python3", "-c", post, "http://127.0.0.1:\(controlPort)/control/\(what)", body],
                                    capture: true, check: true)
         return try JSONSerialization.jsonObject(with: Data(answer.utf8))
     }
 
     /// What the server holds: deployments (replicas, template annotations, status) and pods.
-    public func state() throws -> [String: Any] {
-        try get("state") as? [String: Any] ?? [:]
+    public func state() async throws -> [String: Any] {
+        try await get("state") as? [String: Any] ?? [:]
     }
 
     /// Every request the server has answered: method, path, query, user, content type, body.
-    public func requests() throws -> [[String: Any]] {
-        try get("requests") as? [[String: Any]] ?? []
+    public func requests() async throws -> [[String: Any]] {
+        try await get("requests") as? [[String: Any]] ?? []
     }
 
-    private func get(_ what: String) throws -> Any {
+    private func get(_ what: String) async throws -> Any {
         let fetch = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())"
-        let answer = try Spawn.run(["/usr/bin/env", "python3", "-c", fetch, "http://127.0.0.1:\(controlPort)/control/\(what)"],
+        let answer = try await Spawn.run(["python3", "-c", fetch, "http://127.0.0.1:\(controlPort)/control/\(what)"],
                                    capture: true, check: true)
         return try JSONSerialization.jsonObject(with: Data(answer.utf8))
     }
 
-    public func deployments() throws -> [String: [String: Any]] {
-        try state()["deployments"] as? [String: [String: Any]] ?? [:]
+    public func deployments() async throws -> [String: [String: Any]] {
+        try await state()["deployments"] as? [String: [String: Any]] ?? [:]
     }
 
-    public func pods() throws -> [String: [String: Any]] {
-        try state()["pods"] as? [String: [String: Any]] ?? [:]
+    public func pods() async throws -> [String: [String: Any]] {
+        try await state()["pods"] as? [String: [String: Any]] ?? [:]
     }
 
     /// Pod names of a deployment, by its app label.
-    public func podNames(of deployment: String, includingTerminating: Bool = false) throws -> [String] {
-        try pods().filter { ($0.value["labels"] as? [String: String])?["app"] == deployment
+    public func podNames(of deployment: String, includingTerminating: Bool = false) async throws -> [String] {
+        try await pods().filter { ($0.value["labels"] as? [String: String])?["app"] == deployment
             && (includingTerminating || !($0.value["terminating"] as? Bool ?? false)) }
             .map { String($0.key.split(separator: "/")[1]) }.sorted()
     }
 
     public func addDeployment(_ name: String, pod: String?, replicas: Int = 1, containers: [String]? = nil,
-                       namespace: String = FakeKubeAPIServer.namespace, kind: String = "deployment") throws {
+                       namespace: String = FakeKubeAPIServer.namespace, kind: String = "deployment") async throws {
         var labels: [String: String] = ["app.kubernetes.io/part-of": "dreamscape"]
         if let pod { labels["dreamscape.pod"] = pod }
-        try control(kind, ["namespace": namespace, "name": name, "labels": labels, "replicas": replicas,
+        try await control(kind, ["namespace": namespace, "name": name, "labels": labels, "replicas": replicas,
                            "containers": containers ?? [name], "ready": true])
     }
 
     /// A StatefulSet: pods `<name>-0`, `<name>-1`…, replaced under the same names.
-    public func addStatefulSet(_ name: String, pod: String?, replicas: Int = 1, namespace: String = FakeKubeAPIServer.namespace) throws {
-        try addDeployment(name, pod: pod, replicas: replicas, namespace: namespace, kind: "statefulset")
+    public func addStatefulSet(_ name: String, pod: String?, replicas: Int = 1, namespace: String = FakeKubeAPIServer.namespace) async throws {
+        try await addDeployment(name, pod: pod, replicas: replicas, namespace: namespace, kind: "statefulset")
     }
 
     // MARK: - kubeconfig
@@ -159,19 +159,19 @@ public final class FakeKubeAPIServer: @unchecked Sendable {
 
     /// Runs the real kubectl against this server; returns its output (stderr included).
     @discardableResult
-    public func kubectl(_ arguments: [String], kubeconfig: String? = nil, check: Bool = true) throws -> String {
+    public func kubectl(_ arguments: [String], kubeconfig: String? = nil, check: Bool = true) async throws -> String {
         let config = try kubeconfig ?? self.kubeconfig()
-        return try Spawn.run([Self.kubectl, "--kubeconfig", config, "--cache-dir", directory.appendingPathComponent("kubectl-cache").path]
+        return try await Spawn.run([Self.kubectl, "--kubeconfig", config, "--cache-dir", directory.appendingPathComponent("kubectl-cache").path]
                              + arguments, capture: true, check: check)
     }
 
     /// Waits (polling the server's state) until `condition` holds; false on time-out.
-    public func wait(seconds: Double = 10, until condition: () throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
+    public func wait(seconds: Double = 10, until condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return try condition()
+        return try await condition()
     }
 }

@@ -1,32 +1,32 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import PodtopProcess
 
 /// A Python server a test starts: it prints where it listens on its first line, and is ended
-/// with SIGKILL (the test runner's threads block SIGTERM, and the server inherits the mask).
-public final class ServerProcess: @unchecked Sendable {
-    let process = Process()
+/// (SIGKILL, with anything it started) when the test lets go of it.
+public final class ServerProcess: Sendable {
+    let child: LaunchedChild
     /// What the server printed first (its ports).
     public let firstLine: String
 
-    public init(script: String, arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
-        firstLine = String(decoding: line, as: UTF8.self)
+    /// Starts `script` and waits up to `timeout` for its first line.
+    public init(script: String, arguments: [String], timeout: Duration = .seconds(30)) async throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-server-\(UUID().uuidString.prefix(8)).out").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        child = try LaunchedChild("python3", [script] + arguments, standardOutput: output)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var line: Substring?
+        while line == nil, child.ending == nil, ContinuousClock.now < deadline {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            if let end = text.firstIndex(of: "\n") { line = text[..<end] } else { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        guard let line else {
+            child.kill()
+            throw Spawn.Failure(description: "\(script) printed no first line within \(timeout)"
+                                + (child.ending.map { " (it ended: \($0))" } ?? ""))
+        }
+        firstLine = String(line)
     }
 
     /// The numbers of the first line ("41234 41235").
     public var ports: [Int] { firstLine.split(separator: " ").compactMap { Int($0) } }
-
-    deinit {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
 }

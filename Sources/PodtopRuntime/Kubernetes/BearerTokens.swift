@@ -1,5 +1,6 @@
 import Foundation
 import PodtopCore
+import PodtopProcess
 
 /// The bearer token for the next request: a fixed one, a file read again every minute (a
 /// projected service-account token rotates), or an exec plugin's credential kept until it
@@ -93,7 +94,9 @@ struct ExecCredentialPlugin {
         var expiration: Date?
     }
 
-    static let timeout: TimeInterval = 30
+    static let timeout: Duration = .seconds(30)
+    /// An ExecCredential is a few kilobytes; more than this is not one.
+    static let outputLimit = 1 << 20
 
     func run() async throws(RuntimeError) -> Credential {
         let output = try await runProcess()
@@ -131,48 +134,22 @@ struct ExecCredentialPlugin {
     }
 
     private func runProcess() async throws(RuntimeError) -> Data {
-        let process = Process()
         let command = plugin.command.contains("/") ? KubeConfig.resolve(plugin.command, against: plugin.directory) : plugin.command
-        if command.contains("/") {
-            process.executableURL = URL(fileURLWithPath: command)
-            process.arguments = plugin.args
-        } else {
-            // A bare name is looked up on PATH, as kubectl does.
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [command] + plugin.args
-        }
         var environment = ProcessInfo.processInfo.environment
         for (name, value) in plugin.env { environment[name] = value }
         environment["KUBERNETES_EXEC_INFO"] = execInfo
-        process.environment = environment
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        let result: Result<Data, RuntimeError> = await withCheckedContinuation { continuation in
-            // Blocking reads and the wait run on a thread of their own, off the task pool.
-            Thread.detachNewThread {
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(returning: .failure(RuntimeError("cannot run the exec plugin \(command) of user \"\(self.user)\": \(error.localizedDescription)")))
-                    return
-                }
-                let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-                DispatchQueue.global().asyncAfter(deadline: .now() + Self.timeout, execute: killer)
-                let output = stdout.fileHandleForReading.readDataToEndOfFile()
-                let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                killer.cancel()
-                if process.terminationStatus == 0 {
-                    continuation.resume(returning: .success(output))
-                } else {
-                    let said = String(decoding: errors.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                    continuation.resume(returning: .failure(RuntimeError(
-                        "the exec plugin \(command) of user \"\(self.user)\" failed (exit \(process.terminationStatus))\(said.isEmpty ? "" : ": \(said)")")))
-                }
-            }
+        let result: ChildProcess.Result
+        do {
+            // A bare name is looked up on PATH, as kubectl does.
+            result = try await ChildProcess.run(command, plugin.args, environment: environment, timeout: Self.timeout,
+                                                outputLimit: Self.outputLimit)
+        } catch {
+            throw RuntimeError("cannot run the exec plugin \(command) of user \"\(user)\": \(error)")
         }
-        return try result.get()
+        guard result.succeeded else {
+            let said = String(decoding: result.standardError.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw RuntimeError("the exec plugin \(command) of user \"\(user)\" failed (\(result.ending))\(said.isEmpty ? "" : ": \(said)")")
+        }
+        return Data(result.standardOutput)
     }
 }
