@@ -12,9 +12,12 @@ public actor DemoCluster: PodRestarting, PodScaling {
     private var simulation: DemoSimulation
     private var restartsInProgress: Set<PodID> = []
     private var lastReportedShape: [[ReplicaPhase]] = []
+    private let clock: RuntimeClock
 
-    public init(topology: Topology, seed: UInt64, epoch: Date = Date()) {
+    /// - Parameter clock: what its steps are paced by (tests advance a manual one).
+    public init(topology: Topology, seed: UInt64, epoch: Date = Date(), clock: any Clock<Duration> = ContinuousClock()) {
         simulation = DemoSimulation(topology: topology, seed: seed, epoch: epoch)
+        self.clock = RuntimeClock(clock)
         identity = RuntimeIdentity(kind: "demo", endpoint: "built-in cluster, seed \(seed)")
     }
 
@@ -25,7 +28,7 @@ public actor DemoCluster: PodRestarting, PodScaling {
         report(emit, probe: true)
         var steps = 0
         while !Task.isCancelled {
-            do { try await Task.sleep(for: Self.step) } catch { return }
+            do { try await clock.sleep(for: Self.step) } catch { return }
             let lines = simulation.advance(by: stepSeconds)
             if !lines.isEmpty { emit(.logs(lines)) }
             steps += 1
@@ -63,7 +66,7 @@ public actor DemoCluster: PodRestarting, PodScaling {
             try simulation.restartReplica(number, of: pod)
             // Rolling: wait for this replica to be healthy again before touching the next.
             while let phase = simulation.phase(ofReplica: number, of: pod), phase != .healthy {
-                do { try await Task.sleep(for: .milliseconds(100)) } catch { throw RuntimeError("restart of \(name) cancelled") }
+                do { try await clock.sleep(for: .milliseconds(100)) } catch { throw RuntimeError("restart of \(name) cancelled") }
             }
         }
         return "Restarted \(name): \(numbers.count) replica\(numbers.count == 1 ? "" : "s"), one at a time"

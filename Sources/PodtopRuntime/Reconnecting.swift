@@ -13,7 +13,7 @@ enum Reconnecting {
     static let firstWait: Duration = .seconds(1)
     static let longestWait: Duration = .seconds(30)
 
-    static func run(emit: @escaping @Sendable (RuntimeEvent) -> Void,
+    static func run(clock: RuntimeClock, emit: @escaping @Sendable (RuntimeEvent) -> Void,
                     session: @Sendable () async -> SessionEnd, endSession: @Sendable () async -> Void) async {
         var backoff = firstWait
         while !Task.isCancelled {
@@ -22,7 +22,7 @@ enum Reconnecting {
             if Task.isCancelled { return }
             if end.connected { backoff = firstWait }
             emit(.disconnected(reason: end.reason, retryIn: backoff))
-            do { try await Task.sleep(for: backoff) } catch { return }
+            do { try await clock.sleep(for: backoff) } catch { return }
             backoff = min(backoff * 2, longestWait)
         }
         await endSession()

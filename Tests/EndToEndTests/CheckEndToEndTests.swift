@@ -7,7 +7,7 @@ import TestSupport
 /// `podtop check`, the binary, against the real test daemon and real local endpoints: busybox
 /// httpd containers on the host network answering /health (one through a CGI that naps, for
 /// SLOW), and a port where nothing listens (DOWN).
-@Suite(.enabled(if: TestDaemon.host != nil, "needs the test daemon that scripts/test starts"))
+@Suite(.enabled(if: TestDaemon.host != nil, "needs the test daemon that scripts/test starts"), .timeLimit(.minutes(1)))
 final class CheckEndToEndTests {
     let testID = String(UUID().uuidString.prefix(8)).lowercased()
     let directory: URL

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The built binary, driven through tmux: what a person at a terminal would see.
-@Suite(.serialized) struct DashboardEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct DashboardEndToEndTests {
     static let sparkGlyphs = Set("▁▂▃▄▅▆▇█")
 
     func coreLine(_ screen: String) -> Substring? {
@@ -130,7 +130,7 @@ import TestSupport
     }
 }
 
-@Suite struct CommandLineTests {
+@Suite(.timeLimit(.minutes(1))) struct CommandLineTests {
     @Test func withoutATerminalItSaysSoAndFails() async throws {
         let result = try await runPodtop(["--demo"])
         #expect(result.status == 2)

@@ -5,7 +5,7 @@ import TestSupport
 /// The hostile corpus printed by a real container on the test daemon, read by the real binary
 /// on a pseudo-terminal: what podtop writes must carry none of the sequences the lines smuggle,
 /// and the screen must show each line's expected visible form.
-@Suite(.serialized) struct HostileLogsEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct HostileLogsEndToEndTests {
     static let dockerHost = TestDaemon.host
 
     @discardableResult

@@ -5,7 +5,7 @@ import TestSupport
 /// The podtop binary on the test API server (TLS, a client certificate), as a person at a
 /// terminal uses it: the pods, a crash, a switch to production, a rollout restart, and the
 /// check command.
-@Suite(.serialized) struct KubernetesEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct KubernetesEndToEndTests {
     /// DreamScape's eight services as Deployments labelled with their Big Pod, in a namespace.
     func fleet(_ server: FakeKubeAPIServer, namespace: String, replicas: Int) async throws {
         for (name, pod) in [("nginx", "core"), ("auth-service", "core"), ("user-service", "core"), ("voyage", "experience"),

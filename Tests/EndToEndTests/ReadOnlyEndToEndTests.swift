@@ -4,7 +4,7 @@ import TestSupport
 
 /// `--read-only` against the real test daemon: every key pressed, and afterwards the daemon's
 /// own event log and podtop's request journal show that nothing was changed or even asked for.
-@Suite(.serialized) struct ReadOnlyEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct ReadOnlyEndToEndTests {
     static let dockerHost = TestDaemon.host
 
     @discardableResult

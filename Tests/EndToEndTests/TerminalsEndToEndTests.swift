@@ -4,7 +4,7 @@ import TestSupport
 
 /// The terminals an SSH session brings: each draws cleanly; NO_COLOR and the C locale are
 /// honoured; a dropped session ends podtop within 2 s; the help says what podtop costs.
-@Suite(.serialized) struct TerminalsEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct TerminalsEndToEndTests {
     /// SGR parameters that set a colour (foreground, background, bright, 256-colour, truecolour);
     /// 39 and 49, "default colour", are not colours.
     static let colourSGR = #"\x1b\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;5|48;5|38;2|48;2)(;[0-9;]*)?m"#

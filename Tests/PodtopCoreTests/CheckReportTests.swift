@@ -3,6 +3,7 @@ import Testing
 @testable import PodtopCore
 
 /// How one round's facts become `podtop check`'s overall status and exit code.
+@Suite(.timeLimit(.minutes(1)))
 struct CheckReportTests {
     let topology = Topology(pods: [
         PodSpec(id: PodID("core"), displayName: "Core",

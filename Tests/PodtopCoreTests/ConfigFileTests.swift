@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import PodtopCore
 
-@Suite struct ConfigFileTests {
+@Suite(.timeLimit(.minutes(1))) struct ConfigFileTests {
     @Test func anEmptyFileKeepsTheDreamScapeDefaults() throws {
         let config = try ConfigFile.parse("", file: "c.yaml")
         #expect(config.topology == DreamScapeDefaults.topology)
@@ -68,7 +68,7 @@ import Testing
     }
 }
 
-@Suite struct ThemeFileTests {
+@Suite(.timeLimit(.minutes(1))) struct ThemeFileTests {
     @Test func everyBundledThemeParsesAndNamesItself() throws {
         let names = try BundledThemes.files.map { try ThemeFile.parse($0.text, file: $0.name).name }
         #expect(names == BundledThemes.files.map(\.name))
@@ -116,7 +116,7 @@ import Testing
     }
 }
 
-@Suite struct ColorMappingTests {
+@Suite(.timeLimit(.minutes(1))) struct ColorMappingTests {
     @Test func coloursFallBackToWhatTheTerminalHas() {
         #expect(ColorMapping.terminalColor(.rgb(0xd5, 0x5e, 0x00), available: 256) == 166)
         #expect(ColorMapping.terminalColor(.indexed(208), available: 256) == 208)
@@ -133,7 +133,7 @@ import Testing
     }
 }
 
-@Suite struct DisplayWidthTests {
+@Suite(.timeLimit(.minutes(1))) struct DisplayWidthTests {
     @Test func widthsFollowWcwidth() {
         #expect(DisplayWidth.of("abc") == 3)
         #expect(DisplayWidth.of("日本") == 4)

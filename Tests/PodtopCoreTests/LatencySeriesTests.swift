@@ -1,7 +1,7 @@
 import Testing
 @testable import PodtopCore
 
-@Suite struct LatencySeriesTests {
+@Suite(.timeLimit(.minutes(1))) struct LatencySeriesTests {
     /// Nearest-rank percentile, computed the slow obvious way, to check the ring against.
     func referencePercentile(_ p: Double, _ values: [Double]) -> Double? {
         let sorted = values.sorted()

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 @testable import PodtopCore
 
-@Suite struct LogBufferTests {
+@Suite(.timeLimit(.minutes(1))) struct LogBufferTests {
     func line(_ n: Int) -> LogLine {
         LogLine(at: Date(timeIntervalSince1970: Double(n)), source: LogSource(pod: PodID("core"), service: "auth", replica: "1"),
                 stream: .stdout, level: .info, text: "line \(n)")
@@ -29,7 +29,7 @@ import TestSupport
     }
 }
 
-@Suite struct LogSanitizerTests {
+@Suite(.timeLimit(.minutes(1))) struct LogSanitizerTests {
     let sanitizer = LogSanitizer()
 
     func clean(_ text: String) -> String { sanitizer.sanitize(Array(text.utf8)) }
@@ -82,7 +82,7 @@ import TestSupport
     }
 }
 
-@Suite struct LogLevelAndStructureTests {
+@Suite(.timeLimit(.minutes(1))) struct LogLevelAndStructureTests {
     func line(_ text: String) -> LogLine {
         LogLine.fromUntrusted(Array(text.utf8), at: Date(), source: LogSource(pod: nil, service: nil, replica: "1"), stream: .stdout)
     }

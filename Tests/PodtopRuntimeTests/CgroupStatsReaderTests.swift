@@ -5,7 +5,7 @@ import Testing
 
 /// The cgroup reader: cgroup v1 on the real test daemon, cgroup v2 on a directory tree laid out
 /// the way the kernel lays it out, each agreeing with what the Docker API reports.
-@Suite struct CgroupStatsReaderTests {
+@Suite(.timeLimit(.minutes(1))) struct CgroupStatsReaderTests {
     // Lines as this machine's /proc/self/mountinfo has them (hybrid: v1 controllers + empty v2).
     static let hybridMountinfo = """
         24 31 0:22 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755
@@ -93,7 +93,7 @@ import Testing
 }
 
 /// cgroup v1 as the real test daemon lays it out.
-@Suite(.enabled(if: TestDocker.available, "needs the test daemon that scripts/test starts"))
+@Suite(.enabled(if: TestDocker.available, "needs the test daemon that scripts/test starts"), .timeLimit(.minutes(1)))
 struct CgroupV1OnTheTestDaemonTests {
     @Test func cgroupV1CountersAgreeWithTheAPIForABusyContainer() async throws {
         let id = TestDocker.newID()

@@ -3,7 +3,7 @@ import PodtopCore
 import Testing
 @testable import PodtopRuntime
 
-@Suite struct DemoSimulationTests {
+@Suite(.timeLimit(.minutes(1))) struct DemoSimulationTests {
     let epoch = Date(timeIntervalSince1970: 1_796_040_000)
 
     func simulation(seed: UInt64 = 1) -> DemoSimulation {
@@ -113,7 +113,7 @@ import Testing
     }
 }
 
-@Suite struct DemoClusterTests {
+@Suite(.timeLimit(.minutes(1))) struct DemoClusterTests {
     @Test func aRollingRestartTakesOneReplicaAtATime() async throws {
         let cluster = DemoCluster(topology: DreamScapeDefaults.topology, seed: 1)
         let events = EventLog()

@@ -4,7 +4,7 @@ import Testing
 @testable import PodtopRuntime
 
 /// The decoders against real responses captured from a Docker daemon (DockerCaptures/README.md).
-@Suite struct DockerDecodingTests {
+@Suite(.timeLimit(.minutes(1))) struct DockerDecodingTests {
     static let captures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("DockerCaptures")
 
     func capture(_ name: String) throws -> Data { try Data(contentsOf: Self.captures.appendingPathComponent(name)) }

@@ -4,7 +4,7 @@ import Testing
 @testable import PodtopRuntime
 
 /// kubeconfig files read and merged as kubectl does, and the in-cluster account.
-@Suite struct KubeConfigTests {
+@Suite(.timeLimit(.minutes(1))) struct KubeConfigTests {
     let directory: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-kubeconfig-\(UUID().uuidString.prefix(8))")
         try? FileManager.default.createDirectory(at: url.appendingPathComponent("second"), withIntermediateDirectories: true)
@@ -98,7 +98,7 @@ import Testing
 }
 
 /// Tokens for the next request, and the exec plugin run once for requests that need one together.
-@Suite struct BearerTokensTests {
+@Suite(.timeLimit(.minutes(1))) struct BearerTokensTests {
     @Test func requestsRefusedTogetherWaitForOneRunOfThePlugin() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-tokens-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -6,7 +6,7 @@ import TestSupport
 
 /// The test API server must be faithful: the real kubectl runs against it and what kubectl
 /// prints, sends and changes must agree with what the server holds.
-@Suite(.serialized) struct KubernetesFakeServerTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct KubernetesFakeServerTests {
     @Test func kubectlListsThePodsAndDeploymentsTheServerHolds() async throws {
         let server = try await FakeKubeAPIServer()
         try await server.addDeployment("auth-service", pod: "core", replicas: 2)

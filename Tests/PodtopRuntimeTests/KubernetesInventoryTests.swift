@@ -4,7 +4,7 @@ import Testing
 @testable import PodtopRuntime
 
 /// The mapping of a namespace onto the Big Pods, and which changes reach the screen at all.
-@Suite struct KubernetesInventoryTests {
+@Suite(.timeLimit(.minutes(1))) struct KubernetesInventoryTests {
     let topology = Topology(pods: [
         PodSpec(id: PodID("core"), displayName: "Core", services: [], selector: ContainerSelector([.labels(["dreamscape.pod": "core"])])),
         PodSpec(id: PodID("commerce"), displayName: "Commerce", services: [], selector: ContainerSelector([.name("payment*")])),

@@ -3,6 +3,7 @@ import Testing
 @testable import PodtopRuntime
 
 /// The pieces of the Kubernetes backend that need no server: quantities and kubectl's STATUS.
+@Suite(.timeLimit(.minutes(1)))
 struct KubernetesQuantityTests {
     @Test(arguments: [
         ("250m", "0.25"), ("2274433n", "0.002274433"), ("1", "1"), ("18924Ki", "19378176"),
@@ -29,6 +30,7 @@ struct KubernetesQuantityTests {
     }
 }
 
+@Suite(.timeLimit(.minutes(1)))
 struct KubectlStatusTests {
     /// A pod from JSON in the API's shape; `containers` and `initContainers` as statuses.
     func pod(phase: String = "Running", reason: String? = nil, deleting: Bool = false, ready: Bool = true,

@@ -7,6 +7,7 @@ import TestSupport
 
 /// The json-file log read from disk: its entries decoded, and the lines agreeing with what the
 /// daemon's own log API sends for the same container.
+@Suite(.timeLimit(.minutes(1)))
 struct JSONFileLogDecoderTests {
     func decode(_ text: String) -> [DockerLogDecoder.Line] {
         var decoder = JSONFileLogDecoder()
@@ -105,6 +106,7 @@ struct DriverLikeLogFile {
 }
 
 /// The follower on files the test writes the way the json-file driver does.
+@Suite(.timeLimit(.minutes(1)))
 struct LogFileFollowerTests {
     /// A rotation that happens just before a look at every file (the sweep) is followed at that
     /// look, not left until the next sweep: by then the driver may have rotated many times more.
@@ -286,6 +288,7 @@ final class RotatingDriver: @unchecked Sendable {
 /// The follower against a writer rotating as fast as the json-file driver can, so that its looks
 /// land in the middle of rotations: between two renames, after the rename and before the new
 /// file, while files move under the names it reads.
+@Suite(.timeLimit(.minutes(1)))
 struct LogFileRotationRaceTests {
     @Test func aFileRotatedAsFastAsTheDriverCanLosesNoLineAndRepeatsNone() async throws {
         let file = try DriverLikeLogFile(idPrefix: "4ace")
@@ -312,7 +315,7 @@ struct LogFileRotationRaceTests {
     }
 }
 
-@Suite(.enabled(if: TestDocker.available, "needs the test daemon that scripts/test starts"))
+@Suite(.enabled(if: TestDocker.available, "needs the test daemon that scripts/test starts"), .timeLimit(.minutes(1)))
 struct LogFileFollowingTests {
     func logPath(_ container: String) async throws -> String {
         try await TestDocker.docker(["inspect", "--format", "{{.LogPath}}", container]).trimmingCharacters(in: .whitespacesAndNewlines)

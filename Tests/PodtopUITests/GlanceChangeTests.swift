@@ -5,6 +5,7 @@ import Testing
 
 /// Which inputs the dashboard draws at once (they change what a glance at the screen says) and
 /// which wait for the clock's frame (figures, latencies, log lines).
+@Suite(.timeLimit(.minutes(1)))
 struct GlanceChangeTests {
     let payment = HealthTarget.service(ServiceID(pod: PodID("commerce"), name: "payment"))
 

@@ -5,7 +5,7 @@ import Testing
 
 /// What the Kubernetes runtime adds to the screen: environments, the autoscaler's warning, one
 /// replica's restart, kubectl's status words and metrics that are not there.
-@Suite struct KubernetesScreenTests {
+@Suite(.timeLimit(.minutes(1))) struct KubernetesScreenTests {
     let experience = PodID("experience")
 
     func press(_ state: inout DashboardState, _ keys: KeyInput...) -> [Effect] {

@@ -5,7 +5,7 @@ import Testing
 
 /// The log pane as a reader uses it: filter, search with n/N, level and scope, the view's
 /// toggles and saving — checked on what the screen shows.
-@Suite struct LogReadingTests {
+@Suite(.timeLimit(.minutes(1))) struct LogReadingTests {
     let core = PodID("core"), commerce = PodID("commerce")
     let t0 = Date(timeIntervalSince1970: 1_796_040_000)
 

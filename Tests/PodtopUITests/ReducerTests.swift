@@ -3,7 +3,7 @@ import PodtopCore
 import Testing
 @testable import PodtopUI
 
-@Suite struct ReducerTests {
+@Suite(.timeLimit(.minutes(1))) struct ReducerTests {
     func press(_ state: inout DashboardState, _ keys: KeyInput...) -> [Effect] {
         keys.flatMap { state.handle(.key($0)) }
     }

@@ -2,7 +2,7 @@ import PodtopCore
 import Testing
 @testable import PodtopUI
 
-@Suite struct ScreenGoldenTests {
+@Suite(.timeLimit(.minutes(1))) struct ScreenGoldenTests {
     @Test(arguments: [(80, 24), (120, 40), (200, 50), (40, 12)])
     func demoDashboard(width: Int, height: Int) {
         let canvas = Screen.render(Fixtures.state(), width: width, height: height)
@@ -36,7 +36,7 @@ import Testing
     }
 }
 
-@Suite struct ScreenSafetyTests {
+@Suite(.timeLimit(.minutes(1))) struct ScreenSafetyTests {
     /// No size may trap or draw outside the grid, including 1×1 and sizes around each threshold.
     @Test func everySizeRendersWithoutTrapping() {
         let state = Fixtures.busyState()
@@ -64,7 +64,7 @@ import Testing
     }
 }
 
-@Suite struct DisconnectedScreenTests {
+@Suite(.timeLimit(.minutes(1))) struct DisconnectedScreenTests {
     @Test func aLostRuntimeGreysThePanelsAndSaysHowOldTheDataIs() {
         var state = Fixtures.state()
         let lastData = state.now
@@ -80,7 +80,7 @@ import Testing
     }
 }
 
-@Suite struct DetailAndGlyphGoldenTests {
+@Suite(.timeLimit(.minutes(1))) struct DetailAndGlyphGoldenTests {
     @Test func serviceAndPodDetails() {
         var state = Fixtures.busyState()  // the selection is Core's auth service
         _ = state.handle(.key(.enter))

@@ -2,7 +2,7 @@ import PodtopCore
 import Testing
 @testable import PodtopUI
 
-@Suite struct SparklineTests {
+@Suite(.timeLimit(.minutes(1))) struct SparklineTests {
     let unicode = Sparkline(glyphs: .unicode)
     let ascii = Sparkline(glyphs: .ascii)
 
@@ -39,7 +39,7 @@ import Testing
     }
 }
 
-@Suite struct BrailleSparklineTests {
+@Suite(.timeLimit(.minutes(1))) struct BrailleSparklineTests {
     let braille = Sparkline(glyphs: .unicode, style: .braille)
 
     @Test func twoSamplesPerCellNewestAtTheRight() {

@@ -5,7 +5,7 @@ import Testing
 
 /// The wallboard as a room sees it: golden screens, and panels turning stale-coloured once
 /// three refreshes have been missed (the clock is moved by hand).
-@Suite struct WallboardTests {
+@Suite(.timeLimit(.minutes(1))) struct WallboardTests {
     func wallboard(_ state: DashboardState) -> DashboardState {
         var state = state
         state.isWallboard = true

@@ -37,10 +37,11 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     private var stateEvents: UInt64 = 0
     /// The compose projects of the pods' members: their other containers show as "other".
     private var podProjects: Set<String> = []
-    private var lastReport = ContinuousClock.now - .seconds(1)
+    private let clock: RuntimeClock
+    private var lastReport: Duration = .seconds(-1)
     private var reportScheduled = false
     /// When the containers were last listed, for whatever reason.
-    private var listedAt = ContinuousClock.now
+    private var listedAt: Duration = .zero
     private var statsSource: String?
 
     public enum StatsReading: Sendable {
@@ -58,8 +59,9 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
 
     public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50, followsLogs: Bool = true,
                 stats: StatsReading = .automatic, logs: LogReading = .automatic,
-                policy: DockerRequestPolicy = DockerRequestPolicy()) {
+                policy: DockerRequestPolicy = DockerRequestPolicy(), clock: any Clock<Duration> = ContinuousClock()) {
         self.endpoint = endpoint
+        self.clock = RuntimeClock(clock)
         self.followsLogs = followsLogs
         self.policy = policy
         self.topology = topology
@@ -80,7 +82,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
 
     public func run(refresh: Duration, emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
         self.emit = emit
-        await Reconnecting.run(emit: emit, session: { await self.attempt(refresh: refresh) }, endSession: { await self.endSession() })
+        await Reconnecting.run(clock: clock, emit: emit, session: { await self.attempt(refresh: refresh) }, endSession: { await self.endSession() })
     }
 
     /// Connects, then runs a session until the daemon goes away.
@@ -149,8 +151,8 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     private func pollLoop(_ client: DockerClient, refresh: Duration) async -> String {
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: refresh)
-                if ContinuousClock.now - listedAt >= Self.relistInterval {
+                try await clock.sleep(for: refresh)
+                if clock.now - listedAt >= Self.relistInterval {
                     try await refreshInventory(client)
                 }
                 await sampleStats(client)
@@ -254,7 +256,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
                     self.changedSinceRelist.formUnion(changed)  // the next list, or the session's first
                 }
                 self.reportSoon()
-                try? await Task.sleep(for: Self.relistSpacing)
+                try? await self.clock.sleep(for: Self.relistSpacing)
             }
             self.relistRunning = false
         }
@@ -271,7 +273,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             listed = try await client.listContainers(ids: only)
         } else {
             listed = try await client.listContainers()
-            listedAt = .now  // a partial list does not make the safety net's full one less needed
+            listedAt = clock.now  // a partial list does not make the safety net's full one less needed
         }
         var seen = Set<String>()
         for var summary in listed {
@@ -407,10 +409,10 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     private func reportSoon() {
         guard !reportScheduled else { return }
         let due = lastReport + Self.burstReportSpacing
-        guard ContinuousClock.now < due else { return report() }
+        guard clock.now < due else { return report() }
         reportScheduled = true
         Task {
-            try? await Task.sleep(until: due)
+            try? await self.clock.sleep(until: due)
             self.reportScheduled = false
             self.report()
         }
@@ -419,7 +421,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     static let burstReportSpacing: Duration = .milliseconds(100)
 
     private func report() {
-        lastReport = .now
+        lastReport = clock.now
         var snapshot = DockerInventory.snapshot(containers, topology: topology, at: Date())
         snapshot.statsSource = statsSource
         emit?(.snapshot(snapshot))
@@ -505,14 +507,14 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     }
 
     private func waitUntilReady(_ id: String, client: DockerClient, name: String) async throws(RuntimeError) {
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
+        let deadline = clock.now + .seconds(120)
+        while clock.now < deadline {
             let inspect = try await client.inspect(id)
             if inspect.state.running, inspect.state.health == nil || inspect.state.health?.status == "healthy" { return }
             if !inspect.state.running, inspect.state.status == "exited" || inspect.state.status == "dead" {
                 throw RuntimeError("\(name) stopped after its restart (\(inspect.state.status)); rolling restart halted")
             }
-            do { try await Task.sleep(for: .milliseconds(250)) } catch { throw RuntimeError("restart cancelled") }
+            do { try await clock.sleep(for: .milliseconds(250)) } catch { throw RuntimeError("restart cancelled") }
         }
         throw RuntimeError("\(name) was not ready 120 s after its restart; rolling restart halted")
     }

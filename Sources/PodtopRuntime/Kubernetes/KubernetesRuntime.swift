@@ -28,9 +28,14 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
     /// The newest line's time per followed container, where a new stream resumes.
     private var newestLogLine: [String: Date] = [:]
 
+    /// What backoff, coalescing, the metrics interval and rollout waits are paced by.
+    private let clock: RuntimeClock
+
     public init(target: KubernetesTarget, topology: Topology, logTail: Int = 50, followsLogs: Bool = true, readOnly: Bool = false,
-                metricsInterval: Duration = .seconds(15), reportCoalescing: Duration = .milliseconds(50)) {
+                metricsInterval: Duration = .seconds(15), reportCoalescing: Duration = .milliseconds(50),
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.target = target
+        self.clock = RuntimeClock(clock)
         self.topology = topology
         self.logTail = logTail
         self.followsLogs = followsLogs
@@ -49,7 +54,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
     /// figures are new only every 15 s.
     public func run(refresh: Duration, emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
         self.emit = emit
-        await Reconnecting.run(emit: emit, session: { await self.attempt() }, endSession: { await self.endSession() })
+        await Reconnecting.run(clock: clock, emit: emit, session: { await self.attempt() }, endSession: { await self.endSession() })
     }
 
     private func attempt() async -> Reconnecting.SessionEnd {
@@ -175,7 +180,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
         /// version (a compaction racing the list); the next list waits a second, not a spin.
         var expiredInARow = 0
         while !Task.isCancelled {
-            if expiredInARow > 1 { try? await Task.sleep(for: .seconds(1)) }
+            if expiredInARow > 1 { try? await clock.sleep(for: .seconds(1)) }
             do throws(KubernetesAPIError) {
                 let body = try await client.stream(path, query: [
                     "watch": "1", "resourceVersion": version, "allowWatchBookmarks": "true", "timeoutSeconds": "300",
@@ -257,7 +262,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
             }
             await refreshAutoscalers(client)
             scheduleReport()
-            do { try await Task.sleep(for: metricsInterval) } catch { return "stopped" }
+            do { try await clock.sleep(for: metricsInterval) } catch { return "stopped" }
         }
         return "stopped"
     }
@@ -278,7 +283,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
         reportScheduled = true
         let delay = reportCoalescing
         Task {
-            try? await Task.sleep(for: delay)
+            try? await self.clock.sleep(for: delay)
             self.flushReport()
         }
     }
@@ -340,7 +345,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
             } catch {
                 // Not started yet, or the pod is going: try again shortly while it is wanted.
             }
-            try? await Task.sleep(for: .seconds(2))
+            try? await clock.sleep(for: .seconds(2))
         }
     }
 
@@ -387,7 +392,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
                 throw error.runtimeError
             }
         }
-        let deadline = ContinuousClock.now + .seconds(600)
+        let deadline = clock.now + .seconds(600)
         while true {
             var pending: [String] = []
             for workload in workloads {
@@ -400,10 +405,10 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
             }
             if pending.isEmpty { break }
             progress("Restarting \(spec.displayName): \(pending.joined(separator: "; "))")
-            guard ContinuousClock.now < deadline else {
+            guard clock.now < deadline else {
                 throw RuntimeError("\(spec.displayName): the rollout did not finish in 10 min (\(pending.joined(separator: "; ")))")
             }
-            do { try await Task.sleep(for: .milliseconds(200)) } catch { throw RuntimeError("restart of \(spec.displayName) cancelled") }
+            do { try await clock.sleep(for: .milliseconds(200)) } catch { throw RuntimeError("restart of \(spec.displayName) cancelled") }
         }
         return "Restarted \(spec.displayName): \(workloads.map(\.metadata.name).joined(separator: ", ")) rolled out"
     }
