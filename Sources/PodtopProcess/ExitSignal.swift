@@ -7,17 +7,10 @@ struct ExitSignal {
     let descriptor: Int32
 
     init(pid: pid_t) {
-        descriptor = Self.pidfdOpen.map { $0(pid, 0) } ?? -1
+        descriptor = LibC.pidfdOpen.map { $0(pid, 0) } ?? -1
     }
 
     func close() {
         if descriptor >= 0 { _ = Glibc.close(descriptor) }
     }
-
-    /// glibc's `pidfd_open` (2.36 and later), looked up at run time: Swift cannot call the
-    /// variadic `syscall`, and an older libc simply lacks the symbol.
-    private static let pidfdOpen: (@convention(c) (pid_t, UInt32) -> Int32)? = {
-        guard let symbol = dlsym(nil, "pidfd_open") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (pid_t, UInt32) -> Int32).self)
-    }()
 }

@@ -100,6 +100,9 @@ enum LibC {
     static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? =
         symbol("posix_spawn_file_actions_addclosefrom_np")
 
+    /// `pidfd_open` (glibc 2.36 and later): Swift cannot call the variadic `syscall` it wraps.
+    static let pidfdOpen: (@convention(c) (pid_t, UInt32) -> Int32)? = symbol("pidfd_open")
+
     private static let pipe2Function: (@convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32)? = symbol("pipe2")
 
     /// A pipe whose ends are close-on-exec from the start where libc has `pipe2`; else set just

@@ -146,11 +146,10 @@ final class CheckEndToEndTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("out").path
         let podtop = try LaunchedChild(TmuxSession.podtopBinary, ["check", "--demo", "--watch", "1", "--json"], standardOutput: output)
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        while ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").isEmpty, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
+        let printed = await Eventually.holds(within: .seconds(10)) {
+            !((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").isEmpty
         }
-        #expect(!(((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").isEmpty), "no first round within 10 s")
+        #expect(printed, "no first round within 10 s")
         // Sent from this test runner, whose threads block SIGINT: podtop must unblock it itself.
         let interrupted = ContinuousClock.now
         podtop.send(SIGINT)
@@ -161,8 +160,7 @@ final class CheckEndToEndTests {
     }
 
     func waitUntilAnswering(_ port: Int) async throws {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        while !LoopbackPort.answers(port), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        if !LoopbackPort.answers(port) { Issue.record("nothing answered on 127.0.0.1:\(port)") }
+        let answering = await Eventually.holds(within: .seconds(10), every: .milliseconds(100)) { LoopbackPort.answers(port) }
+        if !answering { Issue.record("nothing answered on 127.0.0.1:\(port)") }
     }
 }

@@ -37,8 +37,8 @@ final class TmuxSession {
         // it must not linger into the next test or benchmark. Nothing here waits: a deinit may run
         // on a thread of the cooperative pool.
         let podtop = podtopPID()
-        _ = try? LaunchedChild("tmux", ["-L", socket, "-f", "/dev/null", "kill-server"],
-                               environment: ProcessInfo.processInfo.environment.merging(["TMUX": ""]) { $1 }, endsWithOwner: false)
+        let command = tmuxCommand + ["kill-server"]
+        _ = try? LaunchedChild(command[0], Array(command.dropFirst()), endsWithOwner: false)
         if let podtop {
             Task.detached {
                 try? await Task.sleep(for: .milliseconds(500))
@@ -48,9 +48,12 @@ final class TmuxSession {
         try? FileManager.default.removeItem(at: workDirectory)
     }
 
+    /// tmux on this session's own server, outside any tmux the tests themselves run in.
+    var tmuxCommand: [String] { ["env", "TERM=xterm-256color", "TMUX=", "tmux", "-L", socket, "-f", "/dev/null"] }
+
     @discardableResult
     func run(_ arguments: [String], capture: Bool = true) async throws -> String {
-        try await Spawn.run(["env", "TERM=xterm-256color", "TMUX=", "tmux", "-L", socket, "-f", "/dev/null"] + arguments,
+        try await Spawn.run(tmuxCommand + arguments,
                             capture: capture, timeout: .seconds(30))
     }
 
@@ -65,11 +68,10 @@ final class TmuxSession {
     /// Polls the screen until `condition` holds; returns the last screen either way.
     @discardableResult
     func waitFor(_ what: String, seconds: Double = 8, _ condition: (String) -> Bool) async -> String {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
-        var last = await screen()
-        while !condition(last), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(100))
+        var last = ""
+        await Eventually.holds(within: .seconds(seconds), every: .milliseconds(100)) {
             last = await screen()
+            return condition(last)
         }
         if !condition(last) { Issue.record("timed out waiting for \(what); screen was:\n\(last)") }
         return last
@@ -78,15 +80,12 @@ final class TmuxSession {
     /// podtop's exit status once it has ended, nil if it is still running after `seconds`.
     func exitStatus(within seconds: Double = 5) async -> Int? {
         let file = workDirectory.appendingPathComponent("exit")
-        let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
-        while true {
-            if let text = try? String(contentsOf: file, encoding: .utf8),
-               let status = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                return status
-            }
-            guard ContinuousClock.now < deadline else { return nil }
-            try? await Task.sleep(for: .milliseconds(50))
+        var status: Int?
+        await Eventually.holds(within: .seconds(seconds), every: .milliseconds(50)) {
+            status = (try? String(contentsOf: file, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return status != nil
         }
+        return status
     }
 
     /// "alternate screen on" and "cursor visible" as tmux sees the pane.

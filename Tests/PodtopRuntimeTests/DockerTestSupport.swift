@@ -68,20 +68,15 @@ final class RuntimeRecorder: @unchecked Sendable {
 
     /// Waits until a snapshot satisfies `condition`; returns when it first did, or nil on time-out.
     func waitForSnapshot(seconds: Double = 15, _ condition: (RuntimeSnapshot) -> Bool) async -> (Date, RuntimeSnapshot)? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            for (at, event) in all { if case .snapshot(let s) = event, condition(s) { return (at, s) } }
-            try? await Task.sleep(for: .milliseconds(20))
+        var found: (Date, RuntimeSnapshot)?
+        await Eventually.holds(within: .seconds(seconds)) {
+            for (at, event) in all { if case .snapshot(let s) = event, condition(s) { found = (at, s); return true } }
+            return false
         }
-        return nil
+        return found
     }
 
     func waitFor(seconds: Double = 15, _ condition: ([(Date, RuntimeEvent)]) -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition(all) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
+        await Eventually.holds(within: .seconds(seconds)) { condition(all) }
     }
 }

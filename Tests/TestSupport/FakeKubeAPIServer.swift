@@ -167,11 +167,6 @@ public final class FakeKubeAPIServer: @unchecked Sendable {
 
     /// Waits (polling the server's state) until `condition` holds; false on time-out.
     public func wait(seconds: Double = 10, until condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
+        try await Eventually.holds(within: .seconds(seconds), every: .milliseconds(50), condition)
     }
 }

@@ -62,11 +62,6 @@ public final class ManualClock: Clock, @unchecked Sendable {
     /// code under test has done what it does before its next pause.
     @discardableResult
     public func waitUntilSleeping(_ count: Int = 1, timeout: Duration = .seconds(10)) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while sleeping < count {
-            guard ContinuousClock.now < deadline else { return false }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return true
+        await Eventually.holds(within: timeout, every: .milliseconds(2)) { sleeping >= count }
     }
 }

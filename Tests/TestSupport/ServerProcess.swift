@@ -13,11 +13,11 @@ public final class ServerProcess: Sendable {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-server-\(UUID().uuidString.prefix(8)).out").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         child = try LaunchedChild("python3", [script] + arguments, standardOutput: output)
-        let deadline = ContinuousClock.now.advanced(by: timeout)
         var line: Substring?
-        while line == nil, child.ending == nil, ContinuousClock.now < deadline {
+        await Eventually.holds(within: timeout) { [child] in
             let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-            if let end = text.firstIndex(of: "\n") { line = text[..<end] } else { try await Task.sleep(for: .milliseconds(20)) }
+            line = text.firstIndex(of: "\n").map { text[..<$0] }
+            return line != nil || child.ending != nil
         }
         guard let line else {
             child.kill()
