@@ -1,6 +1,7 @@
 import Foundation
 import PodtopCore
 import Testing
+import TestSupport
 @testable import PodtopRuntime
 
 /// The cgroup reader: cgroup v1 on the real test daemon, cgroup v2 on a directory tree laid out
@@ -98,7 +99,9 @@ struct CgroupV1OnTheTestDaemonTests {
     @Test func cgroupV1CountersAgreeWithTheAPIForABusyContainer() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        let container = try await TestDocker.run(id, service: "core-pod", number: 1,
+        // Capped at 30 % of a core and weighted above the rest, so that its use is steady beside
+        // the rest of the suite.
+        let container = try await TestDocker.run(id, service: "core-pod", number: 1, extra: ["--cpus", "0.3", "--cpu-shares", "8192"],
                                            command: "dd if=/dev/zero of=/tmp/fill bs=1M count=16 2>/dev/null; while :; do :; done")
         let client = try await DockerClient.connect(try DockerEndpoint.parse(TestDocker.host!))
         defer { Task { await client.shutdown() } }
@@ -106,7 +109,8 @@ struct CgroupV1OnTheTestDaemonTests {
         let reader = try #require(CgroupStatsReader.host())
         let counters = try #require(reader.locate(containerID: inspect.id, pid: inspect.state.pid))
         #expect(counters.version == (reader.mounts.hasV1 ? .v1 : .v2))
-        try await Task.sleep(for: .seconds(1))  // the fill is written
+        let filled = await Eventually.holds(within: .seconds(10)) { (counters.read()?.memoryUsage ?? 0) >= 16 << 20 }
+        #expect(filled, "the fill was not written within 10 s")
 
         // Both sources read at the same moments, one second apart, three times; the median counts.
         var cpuDifferences: [Double] = []
