@@ -11,12 +11,16 @@ public final class CheckSession: Sendable {
     private let topology: Topology
     private let gathered = Gathered()
     private let runtimeTask: Task<Void, Never>
+    /// What the connect timeout is measured on (tests advance a manual clock).
+    private let clock: RuntimeClock
 
     /// How long the first round waits for the runtime to answer before calling it unreachable.
     public static let connectTimeout: Duration = .seconds(10)
 
     /// `prober` nil: the runtime reports health itself (the demo cluster simulates its probes).
-    public init(runtime: any ContainerRuntime, prober: HealthProber?, topology: Topology, refresh: Duration) {
+    public init(runtime: any ContainerRuntime, prober: HealthProber?, topology: Topology, refresh: Duration,
+                clock: any Clock<Duration> = ContinuousClock()) {
+        self.clock = RuntimeClock(clock)
         self.runtime = runtime
         self.prober = prober
         self.topology = topology
@@ -26,15 +30,15 @@ public final class CheckSession: Sendable {
 
     /// One round: every probe once, beside the runtime's newest state.
     public func round() async -> CheckReport {
-        let started = ContinuousClock.now
+        let deadline = clock.now + Self.connectTimeout
         let health: [HealthTarget: HealthSample]
         if let prober {
             async let probed = Self.probeAll(prober)
-            await gathered.waitForAnswer(until: started + Self.connectTimeout)
+            await gathered.waitForAnswer(until: deadline, on: clock)
             health = await probed
         } else {
-            await gathered.waitForAnswer(until: started + Self.connectTimeout)
-            await gathered.waitForHealth(of: topology.probes.map(\.key), until: started + Self.connectTimeout)
+            await gathered.waitForAnswer(until: deadline, on: clock)
+            await gathered.waitForHealth(of: topology.probes.map(\.key), until: deadline, on: clock)
             health = gathered.state.health
         }
         let state = gathered.state
@@ -100,17 +104,18 @@ private final class Gathered: @unchecked Sendable {
     }
 
     /// Until the runtime has either listed its containers or said why it cannot.
-    func waitForAnswer(until deadline: ContinuousClock.Instant) async {
-        await wait(until: deadline) { $0.answered }
+    func waitForAnswer(until deadline: Duration, on clock: RuntimeClock) async {
+        await wait(until: deadline, on: clock) { $0.answered }
     }
 
-    func waitForHealth(of keys: [HealthTarget], until deadline: ContinuousClock.Instant) async {
-        await wait(until: deadline) { state in keys.allSatisfy { state.health[$0] != nil } }
+    func waitForHealth(of keys: [HealthTarget], until deadline: Duration, on clock: RuntimeClock) async {
+        await wait(until: deadline, on: clock) { state in keys.allSatisfy { state.health[$0] != nil } }
     }
 
-    private func wait(until deadline: ContinuousClock.Instant, for condition: (State) -> Bool) async {
-        while !condition(state), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+    /// Looks at what has come every 20 ms of `clock` until `condition` holds or `clock` reaches `deadline`.
+    private func wait(until deadline: Duration, on clock: RuntimeClock, for condition: (State) -> Bool) async {
+        while !condition(state), clock.now < deadline {
+            do { try await clock.sleep(for: .milliseconds(20)) } catch { return }
         }
     }
 }

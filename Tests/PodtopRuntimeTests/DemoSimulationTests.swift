@@ -1,6 +1,7 @@
 import Foundation
 import PodtopCore
 import Testing
+import TestSupport
 @testable import PodtopRuntime
 
 @Suite(.timeLimit(.minutes(1))) struct DemoSimulationTests {
@@ -114,14 +115,31 @@ import Testing
 }
 
 @Suite(.timeLimit(.minutes(1))) struct DemoClusterTests {
+    /// On a manual clock: the restart takes simulated seconds, advanced 100 ms at a time.
     @Test func aRollingRestartTakesOneReplicaAtATime() async throws {
-        let cluster = DemoCluster(topology: DreamScapeDefaults.topology, seed: 1)
+        let clock = ManualClock()
+        let cluster = DemoCluster(topology: DreamScapeDefaults.topology, seed: 1, clock: clock)
         let events = EventLog()
         let runner = Task { await cluster.run(refresh: .seconds(1)) { events.append($0) } }
         defer { runner.cancel() }
+        #expect(await clock.waitUntilSleeping())
         let progress = EventLog()
-        let summary = try await cluster.restart(PodID("core")) { progress.appendText($0) }
+        let finished = EventLog()
+        let restart = Task {
+            defer { finished.appendText("finished") }
+            return try await cluster.restart(PodID("core")) { progress.appendText($0) }
+        }
+        // A tick once both the simulation's step and the restart's check wait on the clock.
+        var ticks = 0
+        while ticks < 1200 {
+            await Eventually.holds(within: .seconds(10)) { clock.sleeping >= 2 || !finished.texts.isEmpty }
+            guard finished.texts.isEmpty else { break }
+            clock.advance(by: .milliseconds(100))
+            ticks += 1
+        }
+        let summary = try await restart.value
         #expect(summary == "Restarted Core: 2 replicas, one at a time")
+        #expect(ticks > 2 && ticks < 1200, "\(ticks) ticks of 100 ms")
         #expect(progress.texts == ["Restarting Core: replica 1 of 2…", "Restarting Core: replica 2 of 2…"])
         // Never were both replicas down at once.
         let coreSnapshots = events.snapshots.compactMap { $0.pod(PodID("core")) }

@@ -133,19 +133,19 @@ struct LogFileFollowerTests {
         let file = try DriverLikeLogFile(idPrefix: "5eb1ace")
         defer { file.remove() }
         try file.create("a1")
-        let follower = LogFileFollower(looksPerSweep: .max)
+        let clock = ManualClock()
+        let follower = LogFileFollower(looksPerSweep: .max, clock: RuntimeClock(clock))
         #expect(await file.follow(with: follower))
         #expect(await follower.look().map(\.text) == ["a1"])
         try FileManager.default.moveItem(atPath: file.path, toPath: file.path + ".saved")
         try file.create("b1")
-        var seen: [String] = []
-        let deadline = ContinuousClock.now + LogFileTail.longestRotation * 3
-        while seen.isEmpty, ContinuousClock.now < deadline {
-            seen += await follower.look().map(\.text)
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        seen += await follower.look().map(\.text)
-        #expect(seen == ["b1"])
+        // Not while it could still be a rotation under way…
+        #expect(await follower.look().map(\.text) == [])
+        clock.advance(by: LogFileTail.longestRotation - .milliseconds(100))
+        #expect(await follower.look().map(\.text) == [])
+        // …but once a rotation would have finished.
+        clock.advance(by: .milliseconds(100))
+        #expect(await follower.look().map(\.text) == ["b1"])
     }
 
     /// A look that lands between two of the driver's renames, then a reader held up for longer
@@ -155,7 +155,8 @@ struct LogFileFollowerTests {
         let file = try DriverLikeLogFile(idPrefix: "5107")
         defer { file.remove() }
         try file.create("a1")
-        let follower = LogFileFollower(looksPerSweep: .max)
+        let clock = ManualClock()
+        let follower = LogFileFollower(looksPerSweep: .max, clock: RuntimeClock(clock))
         #expect(await file.follow(with: follower))
         #expect(await follower.look().map(\.text) == ["a1"])
         try file.rename()        // a → .1
@@ -165,7 +166,7 @@ struct LogFileFollowerTests {
         #expect(await follower.look().map(\.text) == [])
         try FileManager.default.moveItem(atPath: file.path, toPath: file.path + ".1")
         try file.create("c1")
-        try await Task.sleep(for: LogFileTail.longestRotation + .milliseconds(200))
+        clock.advance(by: LogFileTail.longestRotation + .milliseconds(200))
         #expect(await follower.look().map(\.text) == ["b1", "c1"])
     }
 

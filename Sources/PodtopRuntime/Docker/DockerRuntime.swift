@@ -72,7 +72,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         default: cgroupReader = nil
         }
         switch (logs, endpoint.transport) {
-        case (.automatic, .unixSocket) where followsLogs: logFiles = LogFileFollower()
+        case (.automatic, .unixSocket) where followsLogs: logFiles = LogFileFollower(clock: self.clock)
         default: logFiles = nil
         }
         identity = RuntimeIdentity(kind: "docker", endpoint: endpoint.description)

@@ -31,15 +31,19 @@ actor LogFileFollower {
     /// The screen takes in new log lines at least once a second; twice as often is enough.
     static let lookInterval: Duration = .milliseconds(500)
 
-    init(looksPerSweep: Int = 10) {
+    /// Paces the looks, and times how long a rotation has looked unfinished.
+    private let clock: RuntimeClock
+
+    init(looksPerSweep: Int = 10, clock: RuntimeClock = RuntimeClock(ContinuousClock())) {
         self.looksPerSweep = looksPerSweep
+        self.clock = clock
     }
 
     /// Starts following a container's file; false when it cannot be read (then the API must).
     func follow(_ id: String, path: String, rotates: Bool, source: LogSource, lastLines: Int) -> Bool {
         if followed[id] != nil { return true }
         // The daemon names the file after the container: never follow some other file.
-        guard path.hasPrefix("/"), path.contains(id), let tail = LogFileTail(path: path, rotates: rotates, lastLines: lastLines) else { return false }
+        guard path.hasPrefix("/"), path.contains(id), let tail = LogFileTail(path: path, rotates: rotates, lastLines: lastLines, clock: clock) else { return false }
         followed[id] = Followed(tail: tail, source: source)
         watch(tail, as: id)
         return true
@@ -97,7 +101,7 @@ actor LogFileFollower {
         while !Task.isCancelled {
             let lines = look()
             if !lines.isEmpty { emit(.logs(lines)) }
-            do { try await Task.sleep(for: Self.lookInterval) } catch { return }
+            do { try await clock.sleep(for: Self.lookInterval) } catch { return }
         }
     }
 }

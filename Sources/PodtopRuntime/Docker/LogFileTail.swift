@@ -18,12 +18,13 @@ final class LogFileTail {
     private(set) var inode: ino_t
     private var offset: off_t
     private var decoder = JSONFileLogDecoder()
+    private let clock: RuntimeClock
     /// Most bytes read from one file in one look, so that a flood in one container cannot hold
     /// up the others; the rest is read at the next look.
     static let maxBytesPerLook = 4 * 1024 * 1024
 
     /// Opens `path` positioned at the start of its last `lines` lines; nil when it cannot be read.
-    init?(path: String, rotates: Bool, lastLines lines: Int) {
+    init?(path: String, rotates: Bool, lastLines lines: Int, clock: RuntimeClock) {
         let fd = Self.openForReading(path)
         guard fd >= 0 else { return nil }
         var status = stat()
@@ -33,6 +34,7 @@ final class LogFileTail {
         }
         self.path = path
         self.rotates = rotates
+        self.clock = clock
         descriptor = fd
         inode = status.st_ino
         offset = Self.startOfLastLines(fd, size: status.st_size, count: lines)
@@ -135,16 +137,16 @@ final class LogFileTail {
     private func givenUpOnRotation() -> NewerFiles? {
         guard let atPath = Self.inode(at: path) else { return nil }
         guard let seen = unsettled, seen.pathInode == atPath else {
-            unsettled = (.now, atPath)
+            unsettled = (clock.now, atPath)
             return nil
         }
-        guard ContinuousClock.now - seen.since >= Self.longestRotation, let file = Self.opened(path) else { return nil }
+        guard clock.now - seen.since >= Self.longestRotation, let file = Self.opened(path) else { return nil }
         unsettled = nil
         return .opened([file])
     }
 
     /// When a look first found no rotation leading to the file the path names, and which file.
-    private var unsettled: (since: ContinuousClock.Instant, pathInode: ino_t)?
+    private var unsettled: (since: Duration, pathInode: ino_t)?
     /// A rotation is a few renames: one seen unfinished for this long is not one.
     static let longestRotation: Duration = .seconds(2)
 

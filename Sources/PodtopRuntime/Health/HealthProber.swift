@@ -7,10 +7,11 @@ import PodtopCore
 import Synchronization
 
 /// Probes every service's health endpoint (HTTP GET) and every piece of infrastructure (TCP
-/// connect) on its own schedule, entirely on one NIO event loop: the schedule is a timer there,
-/// the request runs there, and the answer is read and classified there. No task, no thread
-/// hop per probe — each hop cost a thread wake-up, which on a virtual machine is dearer than the
-/// probe itself, and added its delay to the latency measured.
+/// connect) on its own schedule. A round starts on the injected clock; its probes run entirely on
+/// one NIO event loop: the request runs there, its timeout is a timer there, and the answer is
+/// read and classified there. No task, no thread hop per probe — each hop cost a thread wake-up,
+/// which on a virtual machine is dearer than the probe itself, and added its delay to the
+/// latency measured.
 ///
 /// A probe that hangs delays nothing else: its timeout is a timer of its own, below its
 /// interval, and every probe of a round is started before any answer is awaited. Plain HTTP
@@ -37,6 +38,8 @@ public final class HealthProber: Sendable {
     /// One per target and plain-HTTP URL, made on first use and kept for the prober's life: two
     /// services sharing a URL must not share a connection, which carries one probe at a time.
     private let connections = Mutex<[ConnectionKey: HTTPProbeConnection]>([:])
+    /// When rounds start (tests advance a manual clock); latency and timeouts are real time.
+    private let clock: RuntimeClock
 
     /// The most of a health answer's body kept; the rest is read and dropped.
     static let bodyLimit = 256 * 1024
@@ -46,7 +49,8 @@ public final class HealthProber: Sendable {
         let url: String
     }
 
-    public init(topology: Topology) {
+    public init(topology: Topology, clock: any Clock<Duration> = ContinuousClock()) {
+        self.clock = RuntimeClock(clock)
         targets = topology.probes.map { Target(key: $0.key, check: $0.spec.check, thresholds: $0.spec.thresholds, schedule: $0.spec.schedule) }
         loop = MultiThreadedEventLoopGroup.singleton.next()
         var configuration = HTTPClient.Configuration()
@@ -59,24 +63,29 @@ public final class HealthProber: Sendable {
         http = HTTPClient(eventLoopGroup: loop, configuration: configuration)
     }
 
-    /// Runs until cancelled; then stops the timers and closes the connections.
+    /// Runs until cancelled; then closes the connections.
     public func run(emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
-        let (http, loop) = (self.http, self.loop)
-        // One timer per interval, starting all of its targets' probes together: the event
+        let (http, loop, clock) = (self.http, self.loop, self.clock)
+        // One round per interval, starting all of its targets' probes together: the event
         // loop's thread then wakes once per round rather than once per target, and on a
-        // virtual machine a wake-up costs more than a probe.
+        // virtual machine a wake-up costs more than a probe. The next round waits a whole
+        // interval after this one started its probes, as a repeated timer would.
         let rounds = Dictionary(grouping: targets) { $0.schedule.intervalMs }.map { intervalMs, group in
-            let probes = group.map { (target: $0, prepared: self.prepare($0)) }
-            return loop.scheduleRepeatedTask(initialDelay: .zero, delay: Duration.milliseconds(Int64(intervalMs)).timeAmount) { _ in
-                for (target, prepared) in probes {
-                    Self.probe(target, prepared, http: http, on: loop) { emit(.health(target.key, $0)) }
+            (interval: Duration.milliseconds(Int64(intervalMs)), probes: group.map { (target: $0, prepared: self.prepare($0)) })
+        }
+        await withTaskGroup(of: Void.self) { tasks in
+            for round in rounds {
+                tasks.addTask {
+                    repeat {
+                        loop.execute {
+                            for (target, prepared) in round.probes {
+                                Self.probe(target, prepared, http: http, on: loop) { emit(.health(target.key, $0)) }
+                            }
+                        }
+                    } while (try? await clock.sleep(for: round.interval)) != nil
                 }
             }
         }
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(3600))
-        }
-        for round in rounds { round.cancel() }
         await shutdown()
     }
 
