@@ -35,12 +35,9 @@ import TestSupport
         infrastructure: []
         """.write(to: config, atomically: true, encoding: .utf8)
         let journal = directory.appendingPathComponent("requests.log")
-        // The containers are up (`docker run -d` returns after their start event): from just after
-        // the daemon's last event for them, it must record no change.
-        let lastEvent = try await docker(["events", "--since", "0", "--until", String(format: "%.3f", Date().timeIntervalSince1970),
-                                          "--filter", "label=podtop.test=\(testID)", "--format", "{{.TimeNano}}"])
-            .split(separator: "\n").compactMap { Int64($0) }.max() ?? 0
-        let since = String(format: "%lld.%09lld", (lastEvent + 1) / 1_000_000_000, (lastEvent + 1) % 1_000_000_000)
+        // The containers are up: `docker run -d` returns after the daemon recorded their start, so
+        // from this moment on (same machine, same clock) it must record no change to them.
+        let since = String(format: "%.6f", Date().timeIntervalSince1970)
 
         let tmux = try await TmuxSession("--read-only --host \(Self.dockerHost!) --config \(config.path)", width: 120, height: 40,
                                    environment: ["PODTOP_REQUEST_LOG": journal.path])

@@ -49,9 +49,7 @@ import TestSupport
         let pid = try #require(tmux.podtopPID())
         let dropped = ContinuousClock.now
         try await tmux.run(["kill-session", "-t", tmux.name])
-        while isRunning(pid), dropped.duration(to: .now) < .seconds(5) {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        await Eventually.holds(within: .seconds(5)) { !isRunning(pid) }
         let took = dropped.duration(to: .now)
         #expect(!isRunning(pid), "podtop still running 5 s after its terminal went away")
         #expect(took < .seconds(2), "took \(took)")

@@ -99,9 +99,9 @@ struct CgroupV1OnTheTestDaemonTests {
     @Test func cgroupV1CountersAgreeWithTheAPIForABusyContainer() async throws {
         let id = TestDocker.newID()
         defer { TestDocker.removeAll(id) }
-        // Capped at 30 % of a core and weighted above the rest, so that its use is steady beside
-        // the rest of the suite.
-        let container = try await TestDocker.run(id, service: "core-pod", number: 1, extra: ["--cpus", "0.3", "--cpu-shares", "8192"],
+        // Capped at 10 % of a core in short periods, so that its use is steady beside the rest of
+        // the suite (see cpuAndMemoryAgreeWithDockerStats).
+        let container = try await TestDocker.run(id, service: "core-pod", number: 1, extra: ["--cpu-period", "10000", "--cpu-quota", "1000"],
                                            command: "dd if=/dev/zero of=/tmp/fill bs=1M count=16 2>/dev/null; while :; do :; done")
         let client = try await DockerClient.connect(try DockerEndpoint.parse(TestDocker.host!))
         defer { Task { await client.shutdown() } }

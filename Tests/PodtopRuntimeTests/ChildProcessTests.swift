@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import PodtopProcess
 import Testing
+import TestSupport
 
 /// Children as podtop and the tests start them: many at once, ones that leave a grandchild
 /// behind, ones that write a lot or never end.
@@ -32,17 +33,16 @@ struct ChildProcessTests {
     }
 
     @Test func aChildPastItsTimeLimitIsKilledWithItsGroup() async throws {
-        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-grandchild-\(UUID().uuidString.prefix(8))").path
-        defer { try? FileManager.default.removeItem(atPath: marker) }
         let started = ContinuousClock.now
-        let result = try await ChildProcess.run("sh", ["-c", "(sleep 2; touch \(marker)) & echo started; sleep 60"],
-                                                timeout: .milliseconds(300))
+        // The child names its process group (its own pid), then waits beside a grandchild.
+        let result = try await ChildProcess.run("sh", ["-c", "sleep 60 & echo $$; sleep 60"], timeout: .milliseconds(300))
         #expect(result.ending == .timedOut)
-        #expect(result.output == "started\n")
         #expect(started.duration(to: .now) < .seconds(30))
-        // Had the grandchild survived the kill, it would touch the marker after 2 s.
-        try await Task.sleep(for: .seconds(3))
-        #expect(!FileManager.default.fileExists(atPath: marker), "the grandchild outlived the timeout")
+        let group = try #require(pid_t(result.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        // The grandchild went with it: nothing is left in the group (SIGKILL lands at once, but
+        // the kernel may take a moment to take the process away).
+        let empty = await Eventually.holds(within: .seconds(5)) { kill(-group, 0) != 0 && errno == ESRCH }
+        #expect(empty, "the grandchild outlived the timeout")
     }
 
     @Test func aMegabyteOnStandardErrorDoesNotBlockStandardOutput() async throws {
@@ -63,7 +63,6 @@ struct ChildProcessTests {
     @Test func cancellingTheCallerEndsTheChild() async throws {
         let started = ContinuousClock.now
         let task = Task { try await ChildProcess.run("sleep", ["60"], timeout: .seconds(60)) }
-        try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         let result = try await task.value
         #expect(result.ending == .signalled(SIGKILL))

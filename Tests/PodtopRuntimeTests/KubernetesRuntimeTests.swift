@@ -91,18 +91,21 @@ import TestSupport
         // History before now is gone and every watch ends: the resumed watches get 410 Expired.
         try await server.control("compact")
         try await server.control("end-watches")
-        try await Task.sleep(for: .milliseconds(300))
+        // The resumed pod watch has been refused (410) and the pods listed again.
+        func podLists() async throws -> Int {
+            try await server.requests().filter {
+                $0["method"] as? String == "GET" && $0["path"] as? String == "/api/v1/namespaces/dreamscape-dev/pods"
+                    && ($0["query"] as? [String: String])?["watch"] == nil
+            }.count
+        }
+        #expect(try await server.wait(seconds: 20) { try await podLists() == 2 }, "no list after 410")
         try await server.control("deployment", ["namespace": FakeKubeAPIServer.namespace, "name": "panorama",
                                           "labels": ["dreamscape.pod": "experience"], "replicas": 1, "ready": true])
         // Recovery is what is tested here, not its speed: beside the whole suite, the test server's
         // controller and watches have taken over 5 s (2.5 s for the whole test alone).
         let seen = await recorder.waitForSnapshot(seconds: 20) { $0.pod(PodID("experience"))?.replicas.count == 2 }
         #expect(seen != nil)
-        let podLists = try await server.requests().filter {
-            $0["method"] as? String == "GET" && $0["path"] as? String == "/api/v1/namespaces/dreamscape-dev/pods"
-                && ($0["query"] as? [String: String])?["watch"] == nil
-        }
-        #expect(podLists.count == 2, "one list at the start, one after 410")
+        #expect(try await podLists() == 2, "one list at the start, one after 410")
         // Recovered inside the session: the server was never taken for lost.
         let lost = recorder.all.compactMap { if case .disconnected(let reason, _) = $0.1 { reason } else { nil } }
         #expect(lost.isEmpty)
@@ -119,8 +122,9 @@ import TestSupport
         _ = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 }
         // Changes elsewhere move the server's version on; the bookmarks carry it to podtop.
         try await server.addDeployment("unrelated", pod: nil)
-        try await Task.sleep(for: .milliseconds(600))
         let version = try await server.state()["resourceVersion"] as? Int ?? 0
+        // A bookmark has carried that version to podtop (one went out after the change).
+        #expect(try await server.wait(seconds: 5) { try await server.state()["newestBookmark"] as? Int ?? 0 >= version })
         try await server.control("end-watches")
         #expect(try await server.wait(seconds: 5) {
             try await server.requests().contains { request in

@@ -347,9 +347,9 @@ struct LogFileFollowingTests {
         let container = try await TestDocker.run(testID, service: "core-pod", number: 1, tty: tty,
                                            extra: ["-v", "\(directory.path):/corpus:ro"],
                                            command: "cat /corpus/hostile.log; head -c 40000 /corpus/hostile.log >&2; echo >&2; echo done")
-        // Polled rather than `docker wait`: a test thread blocked for seconds starves the others'.
-        while try await TestDocker.docker(["inspect", "--format", "{{.State.Running}}", container]).contains("true") {
-            try await Task.sleep(for: .milliseconds(100))
+        // Polled rather than `docker wait`, which would hold a child process open for as long.
+        try await Eventually.holds(within: .seconds(30), every: .milliseconds(100)) {
+            try await TestDocker.docker(["inspect", "--format", "{{.State.Running}}", container]) == "false"
         }
         var fileDecoder = JSONFileLogDecoder()
         let logFile = try await logPath(container)

@@ -49,17 +49,20 @@ struct DockerSafetyNetTests {
         let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(TestDocker.host!), topology: TestDocker.topology(id),
                                     policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)), clock: clock)
         let recorder = RuntimeRecorder()
-        let task = Task { await runtime.run(refresh: .seconds(1)) { recorder.record($0) } }
+        // An interval no other pause of the runtime has, so that the test can tell when its poll
+        // loop is asleep (the re-list spacing and report pacing sleep on the same clock).
+        let refresh: Duration = .milliseconds(1500)
+        let task = Task { await runtime.run(refresh: refresh) { recorder.record($0) } }
         defer { task.cancel() }
         _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 1 })
         func fullLists() throws -> Int {
             try String(contentsOfFile: journalPath, encoding: .utf8).split(separator: "\n")
                 .filter { $0.contains("/containers/json?") && !$0.contains("filters=") }.count
         }
-        #expect(await clock.waitUntilSleeping())
+        #expect(await clock.waitUntilSleeping(lasting: refresh))
         let listsAtStart = try fullLists()
         clock.advance(by: .seconds(29))
-        #expect(await clock.waitUntilSleeping())
+        #expect(await clock.waitUntilSleeping(lasting: refresh))
         #expect(try fullLists() == listsAtStart, "listed again before 30 s")
         clock.advance(by: .seconds(2))
         try await Eventually.holds(within: .seconds(10)) { try fullLists() != listsAtStart }

@@ -13,6 +13,8 @@ public final class ManualClock: Clock, @unchecked Sendable {
 
     private struct Sleeper {
         var deadline: Instant
+        /// How long it asked to sleep, to tell one loop's sleep from another's.
+        var length: Duration
         var continuation: CheckedContinuation<Void, any Error>
     }
 
@@ -28,6 +30,11 @@ public final class ManualClock: Clock, @unchecked Sendable {
     /// How many sleeps are waiting on this clock.
     public var sleeping: Int { lock.withLock { sleepers.count } }
 
+    /// How many sleeps of exactly `length` are waiting on this clock.
+    public func sleeping(lasting length: Duration) -> Int {
+        lock.withLock { sleepers.values.filter { $0.length == length }.count }
+    }
+
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let id = UUID()
         try await withTaskCancellationHandler {
@@ -38,7 +45,7 @@ public final class ManualClock: Clock, @unchecked Sendable {
                     } else if deadline <= current {
                         continuation.resume()
                     } else {
-                        sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
+                        sleepers[id] = Sleeper(deadline: deadline, length: current.duration(to: deadline), continuation: continuation)
                     }
                 }
             }
@@ -63,5 +70,12 @@ public final class ManualClock: Clock, @unchecked Sendable {
     @discardableResult
     public func waitUntilSleeping(_ count: Int = 1, timeout: Duration = .seconds(10)) async -> Bool {
         await Eventually.holds(within: timeout, every: .milliseconds(2)) { sleeping >= count }
+    }
+
+    /// Waits (in real time) until a sleep of exactly `length` waits on the clock: one loop of the
+    /// code under test is at its pause, whatever else sleeps beside it.
+    @discardableResult
+    public func waitUntilSleeping(lasting length: Duration, timeout: Duration = .seconds(10)) async -> Bool {
+        await Eventually.holds(within: timeout, every: .milliseconds(2)) { sleeping(lasting: length) > 0 }
     }
 }

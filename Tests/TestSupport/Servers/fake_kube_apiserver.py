@@ -108,6 +108,7 @@ class Cluster:
         self.denied = []           # (user or None, verb, resource)
         self.requests = []
         self.bookmark_every = None
+        self.newest_bookmark = 0   # the newest resourceVersion a bookmark carried
         # The controller's indexes, so that a namespace of thousands of pods costs it little:
         # pods by (namespace, app label), pods being deleted, deployments that may need a step.
         self.pods_by_app = {}
@@ -626,6 +627,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                     kind = {"pods": "Pod", "deployments": "Deployment"}.get(resource, "Pod")
                     self.chunk(self.line("BOOKMARK", {"kind": kind, "apiVersion": "v1", "metadata": {
                         "resourceVersion": str(CLUSTER.rv), "annotations": {"k8s.io/initial-events-end": "true"}}}))
+                    CLUSTER.newest_bookmark = max(CLUSTER.newest_bookmark, CLUSTER.rv)
             self.end_chunks()
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             # Like the API server, a watch that ended normally leaves the connection open for
@@ -768,6 +770,7 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
             if self.path == "/control/state":
                 return self.answer({
                     "resourceVersion": CLUSTER.rv,
+                    "newestBookmark": CLUSTER.newest_bookmark,
                     "deployments": {"%s/%s" % k: {"replicas": d["spec"]["replicas"], "generation": d["metadata"]["generation"],
                                                   "templateAnnotations": d["spec"]["template"]["metadata"].get("annotations", {}),
                                                   "status": d.get("status", {})}
