@@ -63,7 +63,9 @@ import TestSupport
         // kubectl's own StatefulSet status check (revisions, updated and ready replicas) agrees it ends.
         let status = try await server.kubectl(["rollout", "status", "statefulset/ledger", "--timeout=20s"])
         #expect(status.contains("statefulset rolling update complete 3 pods at revision ledger-"), "\(status)")
-        #expect(status.contains("waiting for statefulset rolling update to complete"), "kubectl saw the rollout under way: \(status)")
+        // Under way: kubectl says so in one of its two words, by how far the controller had got.
+        #expect(status.contains("waiting for statefulset rolling update to complete") || status.contains("pods to be ready"),
+                "kubectl saw the rollout under way: \(status)")
         let after = try await server.pods().filter { $0.key.contains("/ledger-") }.mapValues { ($0["labels"] as? [String: String])?["controller-revision-hash"] }
         #expect(Set(after.keys) == Set(before.keys))
         #expect(after.allSatisfy { $0.value != before[$0.key] ?? nil })

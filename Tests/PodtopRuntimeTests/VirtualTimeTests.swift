@@ -95,11 +95,11 @@ struct ProbeScheduleTests {
             }
             #expect(reached, "after \(seconds) s: fast-a \(probes(of: "fast-a")), fast-b \(probes(of: "fast-b")), slow \(probes(of: "slow"))")
         }
-        #expect(await clock.waitUntilSleeping(2))
+        #expect(await clock.waitUntilSleeping(2, timeout: .seconds(20)))
         await expectProbes(1, 1, after: 0)
         for second in 1...5 {
             clock.advance(by: .seconds(1))
-            #expect(await clock.waitUntilSleeping(2))
+            #expect(await clock.waitUntilSleeping(2, timeout: .seconds(20)))
             await expectProbes(1 + second, second < 5 ? 1 : 2, after: second)
         }
     }
