@@ -55,9 +55,17 @@ final class SteerableServer: @unchecked Sendable {
         let warn = max(30, (baseline * 3 + 20).rounded())
         let classes = LatencyThresholds(warnMs: warn, criticalMs: warn * 4)
         let timeoutMs = warn * 12
+        // Up to three probes each: a loaded machine only ever adds latency (beside a CPU hog a
+        // plain answer once took 382 ms, a moment after the baseline's 24), so one of them
+        // reaching the class is what the class takes.
         func expect(_ path: String, _ expected: HealthClass) async {
-            let sample = await probe(.http(url: server.url(path)), timeoutMs: timeoutMs, thresholds: classes)
-            #expect(sample.verdict == expected, "\(path): \(sample.latencyMs ?? -1) ms, \(sample.detail); warn at \(warn) ms")
+            var seen: [String] = []
+            for _ in 0..<3 {
+                let sample = await probe(.http(url: server.url(path)), timeoutMs: timeoutMs, thresholds: classes)
+                if sample.verdict == expected { return }
+                seen.append("\(sample.verdict) after \(sample.latencyMs ?? -1) ms (\(sample.detail))")
+            }
+            Issue.record("\(path) never \(expected): \(seen); warn at \(warn) ms")
         }
         await expect("/ok", .up)
         await expect("/plain", .up)
