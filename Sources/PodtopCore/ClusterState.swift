@@ -15,6 +15,8 @@ public struct Replica: Sendable, Equatable, Identifiable {
     public var cpuPercent: Double?
     public var memoryBytes: UInt64?
     public var image: String
+    /// How its last container ended, when it has ended (Docker's exit code).
+    public var exitCode: Int?
     /// The runtime's own word for its state when it says more than the phase (Kubernetes:
     /// kubectl's STATUS, "CrashLoopBackOff", "Init:1/2").
     public var statusText: String?
@@ -23,7 +25,8 @@ public struct Replica: Sendable, Equatable, Identifiable {
 
     public init(
         id: String, name: String, phase: ReplicaPhase, restarts: Int = 0, startedAt: Date? = nil,
-        cpuPercent: Double? = nil, memoryBytes: UInt64? = nil, image: String = "", statusText: String? = nil, node: String? = nil
+        cpuPercent: Double? = nil, memoryBytes: UInt64? = nil, image: String = "", exitCode: Int? = nil, statusText: String? = nil,
+        node: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -33,13 +36,18 @@ public struct Replica: Sendable, Equatable, Identifiable {
         self.cpuPercent = cpuPercent
         self.memoryBytes = memoryBytes
         self.image = image
+        self.exitCode = exitCode
         self.statusText = statusText
         self.node = node
     }
 
     /// The word for its state: the runtime's own when it has one ("CrashLoopBackOff" says more
-    /// than "exited"), else the phase's.
-    public var statusWord: String { statusText ?? phase.rawValue }
+    /// than "exited"), else the phase's, with the exit code of an ended one.
+    public var statusWord: String {
+        if let statusText { return statusText }
+        if phase == .exited, let exitCode { return "exited (\(exitCode))" }
+        return phase.rawValue
+    }
 
     /// Ready means it serves traffic: healthy, or running without a health check.
     public var isReady: Bool { phase == .healthy }
@@ -53,12 +61,15 @@ public struct PodSnapshot: Sendable, Equatable {
     /// The Kubernetes workloads behind the pod (empty for Docker and the demo): the scale
     /// dialog names them and any autoscaler that would undo a manual scale.
     public var workloads: [WorkloadInfo]
+    /// What the runtime lets a person do to the pod now, and why not the rest.
+    public var actions: PodActions
 
-    public init(id: PodID, desiredReplicas: Int, replicas: [Replica], workloads: [WorkloadInfo] = []) {
+    public init(id: PodID, desiredReplicas: Int, replicas: [Replica], workloads: [WorkloadInfo] = [], actions: PodActions = .all) {
         self.id = id
         self.desiredReplicas = desiredReplicas
         self.replicas = replicas
         self.workloads = workloads
+        self.actions = actions
     }
 
     // Each figure in one pass without building arrays: every frame asks for them, for each pod

@@ -170,8 +170,17 @@ public struct DemoSimulation: Sendable {
                     cpuPercent: replica.cpuPercent, memoryBytes: replica.memoryBytes,
                     image: "dreamscape/\(pod.spec.id)-pod:1.8.2"
                 )
-            })
+            }, actions: Self.actions(of: pod.spec, replicas: pod.replicas.count))
         })
+    }
+
+    /// The demo restarts and scales pods; it keeps no single replica's controls or old logs.
+    static func actions(of spec: PodSpec, replicas: Int) -> PodActions {
+        var actions = PodActions.all
+        actions.refuse(.restartReplica, because: "the demo cluster restarts whole pods only (r)")
+        actions.refuse(.previousLogs, because: "the demo cluster keeps no previous container's log")
+        if replicas == 0 { actions.refuse(.restart, because: "\(spec.displayName) has no replicas to restart") }
+        return actions
     }
 
     /// One round of health probes, as a real prober would report it.

@@ -1,8 +1,9 @@
 import PodtopCore
 
-/// A runtime seen through `--read-only`: it watches and reports, and offers no action — it is
-/// neither `PodRestarting` nor `PodScaling`, whatever the runtime inside could do, so no key
-/// can reach a mutating call. (The Docker transport refuses anything but GET/HEAD as well.)
+/// A runtime seen through `--read-only`: it watches and reports, and offers no action that
+/// changes anything — its snapshots say so for every pod, and it is neither `PodRestarting` nor
+/// `PodScaling`, whatever the runtime inside could do, so no key can reach a mutating call.
+/// (The transports refuse anything but GET and HEAD as well: `RequestPolicy`.)
 public struct ReadOnlyRuntime: ContainerRuntime {
     let base: any ContainerRuntime
 
@@ -11,7 +12,13 @@ public struct ReadOnlyRuntime: ContainerRuntime {
     public var identity: RuntimeIdentity { base.identity }
 
     public func run(refresh: Duration, emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
-        await base.run(refresh: refresh, emit: emit)
+        await base.run(refresh: refresh) { event in
+            guard case .snapshot(var snapshot) = event else { return emit(event) }
+            for index in snapshot.pods.indices {
+                snapshot.pods[index].actions = snapshot.pods[index].actions.readOnly()
+            }
+            emit(.snapshot(snapshot))
+        }
     }
 }
 

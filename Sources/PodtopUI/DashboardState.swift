@@ -70,32 +70,6 @@ public enum ConnectionState: Sendable, Equatable {
     case disconnected(reason: String, retryAt: Date)
 }
 
-/// Which actions the runtime offers; keys for the others are shown greyed and say why.
-public struct Capabilities: Sendable, Equatable {
-    public var canRestart: Bool
-    public var canScale: Bool
-    public var canRestartReplica: Bool
-    /// The runtime keeps a crashed container's log (Kubernetes).
-    public var canReadPreviousLogs: Bool
-    /// Started with `--read-only` (or `read_only: true`): no action at all, by design.
-    public var readOnly: Bool
-
-    public init(canRestart: Bool, canScale: Bool, canRestartReplica: Bool = false, canReadPreviousLogs: Bool = false,
-                readOnly: Bool = false) {
-        // Reading a log changes nothing: allowed read-only too.
-        self.canReadPreviousLogs = canReadPreviousLogs
-        self.canRestart = canRestart && !readOnly
-        self.canScale = canScale && !readOnly
-        self.canRestartReplica = canRestartReplica && !readOnly
-        self.readOnly = readOnly
-    }
-
-    /// Why an action the keys offer cannot be done here, in words for the status line.
-    func refusal(_ action: String, runtime: String) -> String {
-        readOnly ? "read-only: podtop does not \(action) pods (started with --read-only)" : "\(runtime) cannot \(action) pods"
-    }
-}
-
 /// The whole dashboard as a value: owned by the UI loop alone, changed only by `handle`.
 public struct DashboardState: Sendable {
     public var topology: Topology
@@ -122,7 +96,8 @@ public struct DashboardState: Sendable {
     public var status: StatusMessage?
     public var themeNames: [String]
     public var themeIndex: Int
-    public var capabilities: Capabilities
+    /// Started with `--read-only` (or `read_only: true`): the header says so.
+    public var readOnly: Bool
     /// Pods with an action under way, so a second one is refused with a clear word.
     public var busyPods: Set<PodID> = []
     /// What podtop itself costs, measured by the loop each second (shown in the help).
@@ -144,7 +119,7 @@ public struct DashboardState: Sendable {
     public init(
         topology: Topology, now: Date, refreshSeconds: Double = 1, logCapacity: Int = 10_000,
         themeNames: [String] = ["default"], themeIndex: Int = 0,
-        capabilities: Capabilities = Capabilities(canRestart: true, canScale: true)
+        readOnly: Bool = false
     ) {
         self.topology = topology
         self.now = now
@@ -152,7 +127,7 @@ public struct DashboardState: Sendable {
         logs = LogBuffer(capacity: logCapacity)
         self.themeNames = themeNames.isEmpty ? ["default"] : themeNames
         self.themeIndex = min(max(0, themeIndex), max(0, themeNames.count - 1))
-        self.capabilities = capabilities
+        self.readOnly = readOnly
         selection = topology.pods.first.map { .pod($0.id) } ?? .pod(PodID(""))
     }
 

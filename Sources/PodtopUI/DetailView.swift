@@ -53,7 +53,7 @@ enum DetailView {
                 let cpu = unavailable ? "n/a" : Format.percent(replica.cpuPercent)
                 let memory = unavailable ? "n/a" : Format.bytes(replica.memoryBytes)
                 // The highlighted replica is the one `x` restarts.
-                let highlighted = index == state.detailReplicaIndex && state.capabilities.canRestartReplica
+                let highlighted = index == state.detailReplicaIndex && state.actions(of: pod.id).offers(.restartReplica)
                 line(highlighted ? "\(options.glyphs.arrow) replica" : "replica", "\(options.glyphs.glyph(for: replica.phase.severity)) \(replica.name)  \(replica.statusWord)  \(options.glyphs.restarts) \(replica.restarts)  cpu \(cpu)  mem \(memory)  up \(Format.duration(uptime))\(node)", highlighted ? .selection : .severity(replica.phase.severity))
             }
             for service in pod.services {

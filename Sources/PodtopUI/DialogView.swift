@@ -102,7 +102,7 @@ enum HelpView {
             Keymap.bindings(context).map { binding -> (key: String, help: String, available: Bool) in
                 let available = FooterView.isAvailable(binding.action, state)
                 // The reason first, where a narrow column cannot cut it off.
-                return (binding.keyLabel, available ? binding.help : "(\(unavailableReason(state))) " + binding.help, available)
+                return (binding.keyLabel, available ? binding.help : "(\(unavailableReason(binding.action, state))) " + binding.help, available)
             }
         }
         let dialogKeys = "In dialogs: " + [KeyContext.confirm, .scale].flatMap(Keymap.bindings)
@@ -145,9 +145,11 @@ enum HelpView {
         }
     }
 
-    static func unavailableReason(_ state: DashboardState) -> String {
-        if state.capabilities.readOnly { return "read-only" }
-        if state.busyPods.contains(state.selection.pod) { return "busy" }
+    /// A key's refusal in a word or two, for a line of the help.
+    static func unavailableReason(_ action: Action, _ state: DashboardState) -> String {
+        if state.readOnly { return "read-only" }
+        let pod = state.selection.pod
+        if let podAction = action.podAction, state.actions(of: pod).offers(podAction), state.busyPods.contains(pod) { return "busy" }
         return "not offered by \(state.identity?.kind ?? "this runtime")"
     }
 }

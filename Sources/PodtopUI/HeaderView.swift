@@ -7,7 +7,7 @@ enum HeaderView {
         canvas.fill(rect, role: .header)
         var x = rect.x + 1
         x += canvas.put("podtop", x: x, y: rect.y, role: .headerAccent) + 2
-        if state.capabilities.readOnly {
+        if state.readOnly {
             x += canvas.put(" RO ", x: x, y: rect.y, role: .badge) + 2
         }
         if let environment = state.environment {

@@ -201,8 +201,12 @@ extension DashboardState {
         case (.details(let shown), .restartReplica):
             askReplicaRestart(shown)
         case (.details(.pod(let pod)), .previousLogs):
-            guard capabilities.canReadPreviousLogs, let replica = highlightedReplica(of: pod) else {
-                say("\(identity?.kind ?? "this runtime") keeps no previous container's log", error: true)
+            if let reason = refusal(of: .previousLogs, on: pod) {
+                say(reason, error: true)
+                return []
+            }
+            guard let replica = highlightedReplica(of: pod) else {
+                say("\(displayName(pod)) has no replica to read", error: true)
                 return []
             }
             // The lines land in the log pane: the details close to show it.
@@ -238,34 +242,24 @@ extension DashboardState {
 
     // MARK: - Actions' preconditions
 
-    /// Whether `pod` may be acted on now: the runtime offers the action and the pod is not busy
-    /// with another one; says why not in the status line.
-    private mutating func mayAct(on pod: PodID, offered: Bool, verb: String) -> Bool {
-        guard offered else {
-            say(capabilities.refusal(verb, runtime: identity?.kind ?? "this runtime"), error: true)
-            return false
-        }
-        guard !busyPods.contains(pod) else {
-            say("\(displayName(pod)) is busy with another action; wait for it to finish", error: true)
-            return false
-        }
-        return true
+    /// Whether `action` may be asked of `pod` now (see `refusal(of:on:)`); says why not in the
+    /// status line.
+    private mutating func mayAct(_ action: PodAction, on pod: PodID) -> Bool {
+        guard let reason = refusal(of: action, on: pod) else { return true }
+        say(reason, error: true)
+        return false
     }
 
     private mutating func askRestart() -> [Effect] {
         let pod = selection.pod
-        guard mayAct(on: pod, offered: capabilities.canRestart, verb: "restart") else { return [] }
-        guard (snapshot?.pod(pod)?.replicas.count ?? 0) > 0 else {
-            say("\(displayName(pod)) has no replicas to restart", error: true)
-            return []
-        }
+        guard mayAct(.restart, on: pod) else { return [] }
         modal = .confirmRestart(pod)
         return []
     }
 
     private mutating func openScale() {
         let pod = selection.pod
-        guard mayAct(on: pod, offered: capabilities.canScale, verb: "scale") else { return }
+        guard mayAct(.scale, on: pod) else { return }
         // Made of Kubernetes workloads: the count is each workload's (they are scaled alike).
         let podSnapshot = snapshot?.pod(pod)
         let workloads = podSnapshot?.workloads ?? []
@@ -274,7 +268,7 @@ extension DashboardState {
     }
 
     private mutating func askReplicaRestart(_ shown: Selection) {
-        guard case .pod(let pod) = shown, mayAct(on: pod, offered: capabilities.canRestartReplica, verb: "restart") else { return }
+        guard case .pod(let pod) = shown, mayAct(.restartReplica, on: pod) else { return }
         guard let replica = highlightedReplica(of: pod) else {
             say("\(displayName(pod)) has no replica to restart", error: true)
             return

@@ -159,7 +159,8 @@ struct CheckSettings {
         }
         // A check only reads (the transports refuse anything but GET and HEAD) and needs no logs.
         let choice = try RuntimeChoice.resolve(source, config: config, environment: environment)
-        let runtime = ReadOnlyRuntime(try choice.makeRuntime(topology: topology, logTail: 0, followsLogs: false, readOnly: true))
+        let policy = try RequestPolicy.of(readOnly: true, environment: environment)
+        let runtime = ReadOnlyRuntime(try choice.makeRuntime(topology: topology, logTail: 0, followsLogs: false, policy: policy))
         return CheckSettings(topology: topology, runtime: runtime, prober: HealthProber(topology: topology))
     }
 }

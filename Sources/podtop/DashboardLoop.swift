@@ -152,10 +152,10 @@ final class DashboardLoop {
         let inbox = self.inbox
         switch effect {
         case .restart(let pod):
-            guard let runtime = runtime as? any PodRestarting else { return }
+            guard let runtime = runtime as? any PodRestarting else { return refuse(.restart, on: pod) }
             act(on: pod) { () async throws(RuntimeError) in try await runtime.restart(pod) { inbox.post(.actionProgress(pod, $0)) } }
         case .scale(let pod, let target):
-            guard let runtime = runtime as? any PodScaling else { return }
+            guard let runtime = runtime as? any PodScaling else { return refuse(.scale, on: pod) }
             act(on: pod) { () async throws(RuntimeError) in try await runtime.scale(pod, to: target) }
         case .saveLogs(let fileName, let lines):
             let directory = FileManager.default.currentDirectoryPath
@@ -164,10 +164,12 @@ final class DashboardLoop {
                 inbox.post(.notice(outcome.message, isError: outcome.isError))
             })
         case .restartReplica(let pod, let replica):
-            guard let runtime = runtime as? any ReplicaRestarting else { return }
+            guard let runtime = runtime as? any ReplicaRestarting else { return refuse(.restartReplica, on: pod) }
             act(on: pod) { () async throws(RuntimeError) in try await runtime.restartReplica(pod, replica: replica) }
         case .previousLogs(let pod, let replica):
-            guard let runtime = runtime as? any PreviousLogReading else { return }
+            guard let runtime = runtime as? any PreviousLogReading else {
+                return inbox.post(.notice("\(runtime.identity.kind) keeps no previous container's log", isError: true))
+            }
             actionTasks.append(Task.detached {
                 do throws(RuntimeError) {
                     let lines = try await runtime.previousLogs(pod, replica: replica)
@@ -182,7 +184,7 @@ final class DashboardLoop {
             runtimeTask?.cancel()
             actionTasks.forEach { $0.cancel() }
             actionTasks.removeAll()
-            runtimeGeneration.advance()
+            runtimeGeneration.endCurrent()
             inbox.discardRuntimeEvents()
             do {
                 runtime = try switcher.runtime(for: index)
@@ -197,6 +199,13 @@ final class DashboardLoop {
 }
 
 extension DashboardLoop {
+    /// An action the runtime turned out not to serve (its snapshot offered it, the runtime
+    /// itself cannot): said as the action's failure, which also ends the pod's busy state.
+    private func refuse(_ action: PodAction, on pod: PodID) {
+        let message = "\(runtime.identity.kind) cannot \(action.verb) \(state.displayName(pod))"
+        inbox.post(.actionFinished(pod, .failure(RuntimeError(message))))
+    }
+
     /// Runs an action on `pod` in a task of its own; its summary or its error ends the pod's
     /// busy state through the inbox.
     private func act(on pod: PodID, _ action: @escaping @Sendable () async throws(RuntimeError) -> String) {
@@ -209,16 +218,4 @@ extension DashboardLoop {
             }
         })
     }
-}
-
-/// A counter the runtime's emit closure checks before posting, so that a replaced runtime,
-/// still winding down, cannot post into the new environment's screen.
-final class RuntimeGeneration: Sendable {
-    private let value = Atomic<Int>(0)
-
-    /// Starts a new generation and returns it.
-    func next() -> Int { value.add(1, ordering: .sequentiallyConsistent).newValue }
-    /// Ends the current generation without starting one.
-    func advance() { _ = next() }
-    func isCurrent(_ generation: Int) -> Bool { value.load(ordering: .sequentiallyConsistent) == generation }
 }

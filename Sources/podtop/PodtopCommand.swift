@@ -111,13 +111,11 @@ struct PodtopCommand: ParsableCommand {
         } else {
             do {
                 let choice = try RuntimeChoice.resolve(source, config: settings.config, environment: environment)
-                // PODTOP_REQUEST_LOG: every request line the Docker transport sends is appended there (an audit aid).
-                let journal = try environment["PODTOP_REQUEST_LOG"].map { path throws(RuntimeError) in try RequestJournal(path: path) }
-                runtime = try choice.makeRuntime(topology: settings.config.topology, logTail: logTail, followsLogs: !wallboard,
-                                                 readOnly: settings.readOnly, journal: journal)
+                let policy = try RequestPolicy.of(readOnly: settings.readOnly, environment: environment)
+                runtime = try choice.makeRuntime(topology: settings.config.topology, logTail: logTail, followsLogs: !wallboard, policy: policy)
                 if case .kubernetes(let setup) = choice {
                     switcher = EnvironmentSwitcher(setup: setup, topology: settings.config.topology, logTail: logTail,
-                                                   followsLogs: !wallboard, readOnly: settings.readOnly)
+                                                   followsLogs: !wallboard, policy: policy)
                 }
             } catch {
                 Self.fail("podtop: \(error)", code: 3)
@@ -146,10 +144,7 @@ struct PodtopCommand: ParsableCommand {
         var state = DashboardState(
             topology: settings.config.topology, now: Date(), refreshSeconds: settings.refreshSeconds,
             logCapacity: settings.logLines, themeNames: themes.map(\.name), themeIndex: settings.themeIndex,
-            capabilities: Capabilities(canRestart: runtime is any PodRestarting, canScale: runtime is any PodScaling,
-                                       canRestartReplica: runtime is any ReplicaRestarting,
-                                       canReadPreviousLogs: (runtime as? any PreviousLogReading)?.offersPreviousLogs ?? false,
-                                       readOnly: settings.readOnly)
+            readOnly: settings.readOnly
         )
         state.isWallboard = wallboard
         if let switcher {

@@ -31,14 +31,12 @@ enum RuntimeChoice {
     }
 
     /// The runtime for the first screen (the environment podtop starts in, for Kubernetes).
-    func makeRuntime(topology: Topology, logTail: Int, followsLogs: Bool, readOnly: Bool,
-                     journal: RequestJournal? = nil) throws -> any ContainerRuntime {
+    func makeRuntime(topology: Topology, logTail: Int, followsLogs: Bool, policy: RequestPolicy) throws -> any ContainerRuntime {
         switch self {
         case .docker(let endpoint):
-            return DockerRuntime(endpoint: endpoint, topology: topology, logTail: logTail, followsLogs: followsLogs,
-                                 policy: DockerRequestPolicy(readOnly: readOnly, journal: journal))
+            return DockerRuntime(endpoint: endpoint, topology: topology, logTail: logTail, followsLogs: followsLogs, policy: policy)
         case .kubernetes(let setup):
-            return try setup.runtime(setup.startIndex, topology: topology, logTail: logTail, followsLogs: followsLogs, readOnly: readOnly)
+            return try setup.runtime(setup.startIndex, topology: topology, logTail: logTail, followsLogs: followsLogs, policy: policy)
         }
     }
 }
@@ -81,8 +79,8 @@ struct KubernetesSetup {
         return setup
     }
 
-    func runtime(_ index: Int, topology: Topology, logTail: Int, followsLogs: Bool, readOnly: Bool) throws(RuntimeError) -> KubernetesRuntime {
-        KubernetesRuntime(target: try target(index), topology: topology, logTail: logTail, followsLogs: followsLogs, readOnly: readOnly)
+    func runtime(_ index: Int, topology: Topology, logTail: Int, followsLogs: Bool, policy: RequestPolicy) throws(RuntimeError) -> KubernetesRuntime {
+        KubernetesRuntime(target: try target(index), topology: topology, logTail: logTail, followsLogs: followsLogs, policy: policy)
     }
 
     /// The target for an environment: its context (else the one podtop started with) and namespace.
@@ -103,10 +101,19 @@ struct EnvironmentSwitcher {
     let topology: Topology
     let logTail: Int
     let followsLogs: Bool
-    let readOnly: Bool
+    let policy: RequestPolicy
 
     func runtime(for index: Int) throws(RuntimeError) -> any ContainerRuntime {
-        let runtime = try setup.runtime(index, topology: topology, logTail: logTail, followsLogs: followsLogs, readOnly: readOnly)
-        return readOnly ? ReadOnlyRuntime(runtime) : runtime
+        let runtime = try setup.runtime(index, topology: topology, logTail: logTail, followsLogs: followsLogs, policy: policy)
+        return policy.readOnly ? ReadOnlyRuntime(runtime) : runtime
+    }
+}
+
+extension RequestPolicy {
+    /// The policy of this run: read-only or not, and the request journal that
+    /// `PODTOP_REQUEST_LOG` names (every request line podtop sends to a runtime, an audit aid).
+    static func of(readOnly: Bool, environment: [String: String]) throws(RuntimeError) -> RequestPolicy {
+        let journal = try environment["PODTOP_REQUEST_LOG"].map { path throws(RuntimeError) in try RequestJournal(path: path) }
+        return RequestPolicy(readOnly: readOnly, journal: journal)
     }
 }

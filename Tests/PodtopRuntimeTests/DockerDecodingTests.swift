@@ -31,10 +31,12 @@ import Testing
         let list = try JSONDecoder().decode([DockerContainerSummary].self, from: capture("containers-json-all.json"))
         #expect(list.count == 9)
         let byName = Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
-        #expect(byName["demo-worker-1"]?.health == "unhealthy")
-        #expect(byName["web"]?.health == "healthy")
-        #expect(byName["mixed"]?.health == nil)
-        #expect(byName["ticker"]?.state == "exited")
+        func condition(_ name: String) -> ContainerCondition? { byName[name].map { TrackedContainer(summary: $0).condition } }
+        #expect(condition("demo-worker-1")?.health == .unhealthy)
+        #expect(condition("web")?.health == .healthy)
+        #expect(condition("mixed")?.health == ContainerCondition.Health.none)
+        #expect(condition("ticker")?.status == .exited)
+        #expect(condition("ticker")?.exitCode != nil)
         #expect(byName["demo-worker-2"]?.labels["com.docker.compose.container-number"] == "2")
         let phases = list.map { TrackedContainer(summary: $0).phase }
         #expect(phases.filter { $0 == .unhealthy }.count == 2)
@@ -102,28 +104,28 @@ import Testing
     /// arrive, before any list confirms it.
     @Test func eventsSetTheStateTheyAreSureOf() throws {
         let list = try JSONDecoder().decode([DockerContainerSummary].self, from: capture("containers-json-all.json"))
-        var web = try #require(list.first { $0.name == "web" })
-        #expect(TrackedContainer(summary: web).phase == .healthy)
+        var web = TrackedContainer(summary: try #require(list.first { $0.name == "web" }))
+        #expect(web.phase == .healthy)
         let text = try String(decoding: capture("events-restart-and-health.jsonl"), as: UTF8.self)
         let events = try text.split(separator: "\n").map { try JSONDecoder().decode(DockerEvent.self, from: Data($0.utf8)) }
         var shown: [String] = []
         for event in events where event.actor.attributes["name"] == "web" && event.type == "container" {
-            let changed = web.apply(event)
-            shown.append("\(event.action) \(changed ? "→ \(TrackedContainer(summary: web).phase)" : "-")")
+            let changed = web.condition.apply(event)
+            shown.append("\(event.action) \(changed ? "→ \(web.phase)" : "-")")
         }
         #expect(shown == ["kill -", "kill -", "die → exited", "stop -", "start → running", "restart → running",
                           "health_status: healthy → healthy"])
 
         // A verdict that trails a death does not bring the container back.
-        var ticker = try #require(list.first { $0.name == "ticker" })
+        var ticker = TrackedContainer(summary: try #require(list.first { $0.name == "ticker" }))
         let lateVerdict = try #require(events.first { $0.action == "health_status: unhealthy" })
-        let changed = ticker.apply(lateVerdict)
+        let changed = ticker.condition.apply(lateVerdict)
         #expect(!changed)
-        #expect(TrackedContainer(summary: ticker).phase == .exited)
+        #expect(ticker.phase == .exited)
     }
 
     @Test func multiplexedFramesSplitIntoLinesWithStreamAndTime() throws {
-        var decoder = DockerLogDecoder(tty: false)
+        var decoder = LogStreamDecoder(tty: false)
         let bytes = try hexdump(section: "tail=2&timestamps=1   (multiplexed")
         // One byte at a time: frames and lines must survive any chunking.
         let lines = bytes.flatMap { decoder.feed([$0]) }
@@ -131,12 +133,12 @@ import Testing
         #expect(lines.map { String(decoding: $0.bytes, as: UTF8.self) } == ["out line 227", "err line 227"])
         #expect(lines[0].time == DockerTime.parse("2026-11-30T10:28:32.462213858Z"))
         let plain = try hexdump(section: "tail=2   (multiplexed, no timestamps)")
-        var second = DockerLogDecoder(tty: false)
+        var second = LogStreamDecoder(tty: false)
         #expect(second.feed(plain).map { String(decoding: $0.bytes, as: UTF8.self) } == ["out line 210", "err line 210"])
     }
 
     @Test func ttyStreamsAreRawWithCRLF() throws {
-        var decoder = DockerLogDecoder(tty: true)
+        var decoder = LogStreamDecoder(tty: true)
         let lines = decoder.feed(try hexdump(section: "ttybox"))
         #expect(lines.map { String(decoding: $0.bytes, as: UTF8.self) } == ["tty line 210", "tty err 210"])
         #expect(lines.allSatisfy { $0.time != nil && $0.stream == .stdout })

@@ -91,7 +91,7 @@ struct DockerRuntimeTests {
         let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(id)").path
         defer { try? FileManager.default.removeItem(atPath: journalPath) }
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id),
-                                    policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)))
+                                    policy: RequestPolicy(journal: try RequestJournal(path: journalPath)))
         let (recorder, task) = start(runtime, refresh: .seconds(30))  // no poll, no periodic list in the window
         defer { task.cancel() }
         _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 6 })
@@ -190,7 +190,7 @@ struct DockerRuntimeTests {
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
         _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 2 })
-        try await runtime.restartReplica(first)
+        _ = try await runtime.restartReplica(PodID("core"), replica: first)
         let once = await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.first { $0.id == first }?.restarts == 1 }
         #expect(once != nil, "the restarted replica's count rose to 1")
 
@@ -261,7 +261,7 @@ struct DockerRuntimeTests {
         let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(id)").path
         defer { try? FileManager.default.removeItem(atPath: journalPath) }
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id), logs: reading,
-                                    policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)))
+                                    policy: RequestPolicy(journal: try RequestJournal(path: journalPath)))
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
         let enough = await recorder.waitFor { _ in
@@ -290,12 +290,12 @@ struct DockerRuntimeTests {
         let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(id)").path
         defer { try? FileManager.default.removeItem(atPath: journalPath) }
         let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id),
-                                    policy: DockerRequestPolicy(readOnly: true, journal: try RequestJournal(path: journalPath)))
+                                    policy: RequestPolicy(readOnly: true, journal: try RequestJournal(path: journalPath)))
         let (recorder, task) = start(runtime)
         defer { task.cancel() }
         #expect(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 1 } != nil)
         // Below the UI, straight at the runtime: the transport itself says no.
-        await #expect(throws: RuntimeError.self) { try await runtime.restartReplica(container) }
+        await #expect(throws: RuntimeError.self) { _ = try await runtime.restartReplica(PodID("core"), replica: container) }
         await #expect(throws: RuntimeError.self) { _ = try await runtime.scale(PodID("core"), to: 2) }
         // Refused before anything was sent: the container has never been restarted.
         #expect(try await TestDocker.docker(["inspect", "--format", "{{.RestartCount}}", container]) == "0")

@@ -59,13 +59,17 @@ import TestSupport
         #expect(try await server.kubectl(["scale", "statefulset/ledger", "--replicas=3"]).contains("statefulset.apps/ledger scaled"))
         #expect(try await server.wait { try await server.podNames(of: "ledger") == ["ledger-0", "ledger-1", "ledger-2"] })
         let before = try await server.pods().filter { $0.key.contains("/ledger-") }.mapValues { ($0["labels"] as? [String: String])?["controller-revision-hash"] }
+        // The controller holds the rollout until kubectl is watching it, so kubectl sees it under way.
+        try await server.control("controller", ["paused": true])
         #expect(try await server.kubectl(["rollout", "restart", "statefulset/ledger"]).contains("restarted"))
+        let watchesBefore = try await server.statefulSetWatches()
+        async let status = server.kubectl(["rollout", "status", "statefulset/ledger", "--timeout=20s"])
+        #expect(try await server.wait { try await server.statefulSetWatches() > watchesBefore })
+        try await server.control("controller", ["paused": false])
         // kubectl's own StatefulSet status check (revisions, updated and ready replicas) agrees it ends.
-        let status = try await server.kubectl(["rollout", "status", "statefulset/ledger", "--timeout=20s"])
-        #expect(status.contains("statefulset rolling update complete 3 pods at revision ledger-"), "\(status)")
-        // Under way: kubectl says so in one of its two words, by how far the controller had got.
-        #expect(status.contains("waiting for statefulset rolling update to complete") || status.contains("pods to be ready"),
-                "kubectl saw the rollout under way: \(status)")
+        let said = try await status
+        #expect(said.contains("statefulset rolling update complete 3 pods at revision ledger-"), "\(said)")
+        #expect(said.contains("Waiting for") || said.contains("waiting for"), "kubectl saw the rollout under way: \(said)")
         let after = try await server.pods().filter { $0.key.contains("/ledger-") }.mapValues { ($0["labels"] as? [String: String])?["controller-revision-hash"] }
         #expect(Set(after.keys) == Set(before.keys))
         #expect(after.allSatisfy { $0.value != before[$0.key] ?? nil })

@@ -9,7 +9,7 @@ import TestSupport
 /// daemon's own log API sends for the same container.
 @Suite(.timeLimit(.minutes(1)))
 struct JSONFileLogDecoderTests {
-    func decode(_ text: String) -> [DockerLogDecoder.Line] {
+    func decode(_ text: String) -> [LogStreamDecoder.Line] {
         var decoder = JSONFileLogDecoder()
         return decoder.feed(Array(text.utf8))
     }
@@ -323,11 +323,11 @@ struct LogFileFollowingTests {
     }
 
     /// Everything the API's log endpoint sends for a stopped container, decoded as podtop does.
-    func linesFromTheAPI(_ id: String, tty: Bool) async throws -> [DockerLogDecoder.Line] {
+    func linesFromTheAPI(_ id: String, tty: Bool) async throws -> [LogStreamDecoder.Line] {
         let client = try await DockerClient.connect(try DockerEndpoint.parse(TestDocker.host!))
         let body = try await client.stream("/containers/\(id)/logs", query: ["stdout": "1", "stderr": "1", "timestamps": "1"])
-        var decoder = DockerLogDecoder(tty: tty)
-        var lines: [DockerLogDecoder.Line] = []
+        var decoder = LogStreamDecoder(tty: tty)
+        var lines: [LogStreamDecoder.Line] = []
         for try await chunk in body { lines += decoder.feed(chunk.readableBytesView) }
         await client.shutdown()
         return lines + decoder.finish()
@@ -389,7 +389,7 @@ struct LogFileFollowingTests {
         let container = try await TestDocker.run(testID, service: "core-pod", number: 1,
                                            extra: ["--log-opt", "max-size=10k", "--log-opt", "max-file=20"], command: script)
         let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(TestDocker.host!), topology: TestDocker.topology(testID),
-                                    policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)))
+                                    policy: RequestPolicy(journal: try RequestJournal(path: journalPath)))
         let recorder = RuntimeRecorder()
         let task = Task { await runtime.run(refresh: .seconds(1)) { recorder.record($0) } }
         defer { task.cancel() }
@@ -415,7 +415,7 @@ struct LogFileFollowingTests {
         try await TestDocker.run(testID, service: "core-pod", number: 1, extra: ["--log-driver", "local"],
                            command: "i=0; while true; do i=$((i+1)); echo \"local $i\"; sleep 0.2; done")
         let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(TestDocker.host!), topology: TestDocker.topology(testID),
-                                    policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)))
+                                    policy: RequestPolicy(journal: try RequestJournal(path: journalPath)))
         let recorder = RuntimeRecorder()
         let task = Task { await runtime.run(refresh: .seconds(1)) { recorder.record($0) } }
         defer { task.cancel() }

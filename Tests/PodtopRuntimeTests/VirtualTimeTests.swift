@@ -47,7 +47,7 @@ struct DockerSafetyNetTests {
         defer { try? FileManager.default.removeItem(atPath: journalPath) }
         let clock = ManualClock()
         let runtime = DockerRuntime(endpoint: try DockerEndpoint.parse(TestDocker.host!), topology: TestDocker.topology(id),
-                                    policy: DockerRequestPolicy(journal: try RequestJournal(path: journalPath)), clock: clock)
+                                    policy: RequestPolicy(journal: try RequestJournal(path: journalPath)), clock: clock)
         let recorder = RuntimeRecorder()
         // An interval no other pause of the runtime has, so that the test can tell when its poll
         // loop is asleep (the re-list spacing and report pacing sleep on the same clock).

@@ -19,8 +19,7 @@ import Testing
 
     /// A cluster state: Experience is one Deployment with an autoscaler, one pod crash-looping.
     func state(statsUnavailable: String? = nil) -> DashboardState {
-        var state = DashboardState(topology: DreamScapeDefaults.topology, now: Fixtures.epoch,
-                                   capabilities: Capabilities(canRestart: true, canScale: true, canRestartReplica: true))
+        var state = DashboardState(topology: DreamScapeDefaults.topology, now: Fixtures.epoch)
         state.timeZone = TimeZone(identifier: "UTC")!
         state.environments = KubernetesEnvironment.dreamScape
         _ = state.handle(.runtime(.connected(RuntimeIdentity(kind: "kubernetes", endpoint: "k3s/dreamscape-dev", version: "v1.32.4+k3s1"))))
@@ -106,7 +105,6 @@ import Testing
 
     @Test func theCrashedContainersLogIsAskedForFromThePodsDetails() {
         var state = state()
-        state.capabilities.canReadPreviousLogs = true
         _ = press(&state, .enter)
         #expect(Screen.render(state, width: 120, height: 30).textLines().last!.contains("p previous log"))
         #expect(press(&state, .down, .character("p")) == [.previousLogs(experience, replica: "voyage-7d9f-fghij")])

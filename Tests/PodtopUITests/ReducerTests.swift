@@ -106,14 +106,28 @@ import Testing
         #expect(state.status?.text == "Core already has 2 replicas")
     }
 
-    @Test func actionsTheRuntimeCannotDoAreRefusedWithAReason() {
+    @Test func actionsTheRuntimeCannotDoAreRefusedWithAReason() throws {
         var state = Fixtures.state(seconds: 2)
-        state.capabilities = Capabilities(canRestart: false, canScale: false)
+        var snapshot = try #require(state.snapshot)
+        for index in snapshot.pods.indices {
+            snapshot.pods[index].actions.refuse(.restart, because: "Core has no containers to restart")
+            snapshot.pods[index].actions.refuse(.scale, because: "Core cannot be scaled: its containers carry no compose labels")
+        }
+        _ = state.handle(.runtime(.snapshot(snapshot)))
         _ = press(&state, .character("r"))
         #expect(state.modal == nil)
-        #expect(state.status?.text == "demo cannot restart pods")
+        #expect(state.status?.text == "Core has no containers to restart")
         _ = press(&state, .character("s"))
         #expect(state.modal == nil)
+        #expect(state.status?.text == "Core cannot be scaled: its containers carry no compose labels")
+        // The footer greys both keys: it reads the same offers.
+        let canvas = Screen.render(state, width: 120, height: 40)
+        let footer = canvas.cells.suffix(canvas.width)
+        let text = try #require(canvas.textLines().last)
+        for word in ["restart", "scale"] {
+            let at = try #require(text.range(of: word)).lowerBound.utf16Offset(in: text)
+            #expect(footer[footer.startIndex + at].role == .footerDisabled)
+        }
     }
 
     @Test func quitThemeAndHelp() {
@@ -196,9 +210,12 @@ import Testing
         #expect(state.focus == .pods)
     }
 
-    @Test func readOnlyRefusesRestartAndScaleAndSaysWhyInHelpAndHeader() {
+    @Test func readOnlyRefusesRestartAndScaleAndSaysWhyInHelpAndHeader() throws {
         var state = Fixtures.state(seconds: 2)
-        state.capabilities = Capabilities(canRestart: true, canScale: true, readOnly: true)
+        state.readOnly = true
+        var snapshot = try #require(state.snapshot)
+        for index in snapshot.pods.indices { snapshot.pods[index].actions = snapshot.pods[index].actions.readOnly() }
+        _ = state.handle(.runtime(.snapshot(snapshot)))
         #expect(press(&state, .character("r"), .character("y")) == [])
         #expect(state.modal == nil)
         #expect(state.status?.text == "read-only: podtop does not restart pods (started with --read-only)")

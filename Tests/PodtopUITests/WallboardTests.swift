@@ -9,7 +9,7 @@ import Testing
     func wallboard(_ state: DashboardState) -> DashboardState {
         var state = state
         state.isWallboard = true
-        state.capabilities = Capabilities(canRestart: false, canScale: false, readOnly: true)
+        state.readOnly = true
         return state
     }
 

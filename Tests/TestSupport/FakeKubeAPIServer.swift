@@ -62,6 +62,11 @@ public final class FakeKubeAPIServer: @unchecked Sendable {
         try await get("requests") as? [[String: Any]] ?? []
     }
 
+    /// How many watches of StatefulSets the server has been asked for.
+    public func statefulSetWatches() async throws -> Int {
+        try await requests().count { ($0["path"] as? String)?.contains("statefulsets") == true && "\($0["query"] ?? "")".contains("watch") }
+    }
+
     private func get(_ what: String) async throws -> Any {
         let fetch = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())"
         let answer = try await Spawn.run(["python3", "-c", fetch, "http://127.0.0.1:\(controlPort)/control/\(what)"],

@@ -88,11 +88,17 @@ extension DockerClient {
         return String(decoding: (try? encoder.encode(filter)) ?? Data(), as: UTF8.self)
     }
 
-    /// A container's log, following, with timestamps, from `since` (unix seconds) or the last
-    /// `tail` lines; `onBytes` gets the raw stream on an event loop as it arrives.
-    func followLogs(_ id: String, tail: Int, since: Double?, onBytes: @escaping (ByteBufferView) -> Void) throws(RuntimeError) -> HTTPClient.Task<Void> {
+    /// Follows a container's log, with timestamps, from after `since` or from its last `tail`
+    /// lines, into `onBytes` (called on an event loop as the bytes arrive); returns when the
+    /// daemon ends the stream (the container stopped) or the calling task is cancelled.
+    func followLogs(_ id: String, tail: Int, since: Date?, onBytes: @escaping @Sendable (ByteBufferView) -> Void) async {
         var query = ["stdout": "1", "stderr": "1", "follow": "1", "timestamps": "1"]
-        if let since { query["since"] = String(format: "%.9f", since) } else { query["tail"] = "\(tail)" }
-        return try follow("/containers/\(id)/logs", query: query, onBytes: onBytes)
+        if let since { query["since"] = String(format: "%.9f", since.timeIntervalSince1970) } else { query["tail"] = "\(tail)" }
+        guard let stream = try? follow("/containers/\(id)/logs", query: query, onBytes: onBytes) else { return }
+        await withTaskCancellationHandler {
+            _ = try? await stream.futureResult.get()
+        } onCancel: {
+            stream.cancel()
+        }
     }
 }

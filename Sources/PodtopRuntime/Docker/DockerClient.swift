@@ -16,9 +16,9 @@ public final class DockerClient: Sendable {
     /// Podman answers the same API and says so in `/_ping`.
     public let isPodman: Bool
     let http: HTTPClient
-    let policy: DockerRequestPolicy
+    let policy: RequestPolicy
 
-    private init(endpoint: DockerEndpoint, http: HTTPClient, policy: DockerRequestPolicy, apiVersion: APIVersion, engineVersion: String, isPodman: Bool) {
+    private init(endpoint: DockerEndpoint, http: HTTPClient, policy: RequestPolicy, apiVersion: APIVersion, engineVersion: String, isPodman: Bool) {
         self.endpoint = endpoint
         self.http = http
         self.policy = policy
@@ -28,7 +28,7 @@ public final class DockerClient: Sendable {
     }
 
     /// Pings the daemon, negotiates the API version and reads the engine version.
-    public static func connect(_ endpoint: DockerEndpoint, policy: DockerRequestPolicy = DockerRequestPolicy()) async throws(RuntimeError) -> DockerClient {
+    public static func connect(_ endpoint: DockerEndpoint, policy: RequestPolicy = RequestPolicy()) async throws(RuntimeError) -> DockerClient {
         if let problem = endpoint.socketProblem() { throw RuntimeError(problem) }
         var configuration = HTTPClient.Configuration()
         // Every log stream and the event stream hold a connection each.
@@ -71,7 +71,7 @@ public final class DockerClient: Sendable {
     }
 
     private static func send(
-        _ http: HTTPClient, _ endpoint: DockerEndpoint, _ policy: DockerRequestPolicy, method: HTTPMethod, path: String,
+        _ http: HTTPClient, _ endpoint: DockerEndpoint, _ policy: RequestPolicy, method: HTTPMethod, path: String,
         json: Data? = nil, timeout: TimeAmount
     ) async throws(RuntimeError) -> Reply {
         try policy.admit(method, path)
@@ -93,18 +93,11 @@ public final class DockerClient: Sendable {
 
     static func describe(_ error: any Error, _ endpoint: DockerEndpoint) -> String {
         if let problem = endpoint.socketProblem() { return problem }
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout: return "\(endpoint) did not answer in time"
-            case .remoteConnectionClosed: return "\(endpoint) closed the connection"
-            default: break
-            }
-        }
-        let text = String(describing: error)
-        if text.contains("Connection refused") || text.contains("connectionRefused") || text.contains("errno: 111") {
+        let failure = TransportFailure(error)
+        if failure == .refused {
             return "cannot reach Docker at \(endpoint): connection refused — is the daemon running? try --host or --demo"
         }
-        return "cannot reach Docker at \(endpoint): \(text)"
+        return failure.describe(reaching: "Docker at \(endpoint)")
     }
 
     /// A versioned request; non-2xx answers become the daemon's own message.

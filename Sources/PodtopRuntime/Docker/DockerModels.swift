@@ -9,7 +9,7 @@ public struct DockerContainerSummary: Decodable, Sendable, Equatable {
     public var labels: [String: String]
     /// One word: created, running, paused, restarting, exited, removing, dead.
     public var state: String
-    /// Human text such as "Up 13 seconds (unhealthy)".
+    /// Human text such as "Up 13 seconds (unhealthy)"; read once, into a `ContainerCondition`.
     public var status: String
     public var created: Int64
 
@@ -32,16 +32,6 @@ public struct DockerContainerSummary: Decodable, Sendable, Equatable {
     public var name: String {
         let first = names.first ?? String(id.prefix(12))
         return first.hasPrefix("/") ? String(first.dropFirst()) : first
-    }
-
-    /// Health as the list shows it at the end of `Status` ("Up 5 minutes (healthy)"): healthy,
-    /// unhealthy, starting, or nil without a check. The standard library's `hasSuffix`, not
-    /// Foundation's `contains`: asked for 150 containers on every snapshot, that showed.
-    public var health: String? {
-        if status.hasSuffix("(healthy)") { return "healthy" }
-        if status.hasSuffix("(unhealthy)") { return "unhealthy" }
-        if status.hasSuffix("(health: starting)") { return "starting" }
-        return nil
     }
 }
 

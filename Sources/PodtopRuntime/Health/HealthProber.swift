@@ -214,15 +214,7 @@ public final class HealthProber: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("refused") || text.contains("errno: 111") { return "connection refused" }
-        if text.contains("reset") || text.contains("errno: 104") { return "connection reset" }
-        if let error = error as? HTTPClientError {
-            if error == .remoteConnectionClosed { return "connection closed before an answer" }
-            if error == .deadlineExceeded || error == .readTimeout { return "no answer in time" }
-        }
-        if text.contains("connectTimeout") { return "no answer in time" }
-        return text
+        TransportFailure(error).words
     }
 }
 

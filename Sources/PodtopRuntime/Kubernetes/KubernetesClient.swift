@@ -12,12 +12,12 @@ public final class KubernetesClient: Sendable {
     public let target: KubernetesTarget
     let http: HTTPClient
     let tokens: BearerTokens
-    /// `--read-only`: nothing but GET leaves podtop, whatever a key asks.
-    let readOnly: Bool
+    /// Read-only refusal and the request journal.
+    let policy: RequestPolicy
 
-    public init(_ target: KubernetesTarget, readOnly: Bool = false) throws(RuntimeError) {
+    public init(_ target: KubernetesTarget, policy: RequestPolicy = RequestPolicy()) throws(RuntimeError) {
         self.target = target
-        self.readOnly = readOnly
+        self.policy = policy
         guard target.server.hasPrefix("https://") || target.server.hasPrefix("http://") else {
             throw RuntimeError("the API server \"\(target.server)\" is not an https:// URL")
         }
@@ -61,9 +61,6 @@ public final class KubernetesClient: Sendable {
     /// One request; a non-2xx answer throws the server's Status.
     public func send(_ method: HTTPMethod, _ path: String, query: [String: String] = [:], body: Data? = nil,
                      contentType: String = "application/json", timeout: TimeAmount = .seconds(15)) async throws(KubernetesAPIError) -> Reply {
-        if readOnly, method != .GET {
-            throw .credentials("read-only: podtop sends no \(method.rawValue) (started with --read-only)")
-        }
         let response = try await answer(method, path, query: query, body: body, contentType: contentType, timeout: timeout)
         do {
             let bytes = try await response.body.collect(upTo: 512 * 1024 * 1024)
@@ -93,6 +90,11 @@ public final class KubernetesClient: Sendable {
     /// more; any other non-2xx answer throws the server's Status.
     private func answer(_ method: HTTPMethod, _ path: String, query: [String: String], body: Data?, contentType: String,
                         timeout: TimeAmount) async throws(KubernetesAPIError) -> HTTPClientResponse {
+        do throws(RuntimeError) {
+            try policy.admit(method, Self.pathWithQuery(path, query))
+        } catch {
+            throw .refused(error.message)
+        }
         var attempt = 0
         while true {
             attempt += 1
@@ -168,30 +170,14 @@ public final class KubernetesClient: Sendable {
 
     /// The error of a request sent on a kept-alive connection that the server closed meanwhile.
     static func isStaleConnection(_ error: any Error) -> Bool {
-        if let error = error as? ChannelError, error == .ioOnClosedChannel || error == .eof { return true }
-        if let error = error as? HTTPClientError, error == .remoteConnectionClosed { return true }
-        return false
+        TransportFailure(error) == .closed
     }
 
     func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout: return "the API server \(target.server) did not answer in time"
-            case .remoteConnectionClosed: return "the API server \(target.server) closed the connection"
-            default: break
-            }
+        switch TransportFailure(error) {
+        case .tls(let text): "TLS with \(target.server) failed: \(text) — check the context's certificate-authority"
+        case let failure: failure.describe(reaching: "the API server \(target.server)")
         }
-        let text = String(describing: error)
-        if text.contains("Connection refused") || text.contains("connectionRefused") || text.contains("errno: 111") {
-            return "cannot reach the API server \(target.server): connection refused"
-        }
-        if let tls = error as? NIOSSLError {
-            return "TLS with \(target.server) failed: \(tls) — check the context's certificate-authority"
-        }
-        if text.contains("handshake") || text.contains("certificate") || text.contains("CERTIFICATE") {
-            return "TLS with \(target.server) failed: \(text) — check the context's certificate-authority"
-        }
-        return "cannot reach the API server \(target.server): \(text)"
     }
 }
 
@@ -203,6 +189,8 @@ public enum KubernetesAPIError: Error, Sendable, CustomStringConvertible {
     case unreachable(String)
     /// No credential could be had (token file unreadable, exec plugin failed).
     case credentials(String)
+    /// podtop's own policy kept the request from leaving (read-only).
+    case refused(String)
 
     public var code: Int? {
         if case .status(let status, _, _) = self { return status.code }
@@ -219,7 +207,7 @@ public enum KubernetesAPIError: Error, Sendable, CustomStringConvertible {
             case 404 where path.hasPrefix("/apis/metrics.k8s.io"): return "metrics.k8s.io is not served (404): is metrics-server installed?"
             default: return "\(message) (\(status.code ?? 0) on \(verb) \(path))"
             }
-        case .unreachable(let text), .credentials(let text):
+        case .unreachable(let text), .credentials(let text), .refused(let text):
             return text
         }
     }

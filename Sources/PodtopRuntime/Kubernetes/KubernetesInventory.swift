@@ -23,7 +23,8 @@ struct KubernetesInventory: Sendable {
     private var sortedOthers: [Replica]?
     var autoscalers: [KubernetesAutoscaler] = []
     /// Per pod name, from metrics.k8s.io.
-    var usage: [String: (cpuPercent: Double?, memoryBytes: UInt64?)] = [:]
+    var usage: [String: ContainerUsage] = [:]
+    var statsSource: String?
     var statsUnavailable: String?
 
     init(topology: Topology) {
@@ -157,15 +158,32 @@ struct KubernetesInventory: Sendable {
                              autoscaler: autoscaler(of: workload))
             }
             snapshots.append(PodSnapshot(id: id, desiredReplicas: mine.reduce(0) { $0 + $1.desiredReplicas },
-                                         replicas: replicas, workloads: infos))
+                                         replicas: replicas, workloads: infos, actions: actions(of: id, workloads: mine.count, replicas: replicas.count)))
         }
         // The namespace's other pods: listed as "other", never dropped.
         if sortedOthers == nil {
             sortedOthers = replicas.filter { owner[$0.key] == nil }.values.sorted { $0.name < $1.name }
         }
         return RuntimeSnapshot(takenAt: now, pods: snapshots, unmatched: sortedOthers ?? [],
-                               statsSource: statsUnavailable == nil ? "metrics.k8s.io (working set; a 15 s window)" : nil,
-                               statsUnavailable: statsUnavailable)
+                               statsSource: statsUnavailable == nil ? statsSource : nil, statsUnavailable: statsUnavailable)
+    }
+
+    /// What Kubernetes can do to a Big Pod: restart and scale its workloads, delete one of its
+    /// pods for its controller to replace, read a restarted container's previous log.
+    private func actions(of id: PodID, workloads: Int, replicas: Int) -> PodActions {
+        var actions = PodActions.all
+        let name = topology.pod(id)?.displayName ?? id.rawValue
+        if workloads == 0 {
+            let reason = "\(name): no Deployment or StatefulSet in this namespace matches its selector"
+            actions.refuse(.restart, because: reason)
+            actions.refuse(.scale, because: reason)
+        }
+        if replicas == 0 {
+            actions.refuse(.restart, because: "\(name) has no pods to restart")
+            actions.refuse(.restartReplica, because: "\(name) has no pods to restart")
+            actions.refuse(.previousLogs, because: "\(name) has no pods")
+        }
+        return actions
     }
 
     func autoscaler(of workload: KubernetesWorkload) -> WorkloadInfo.Autoscaler? {

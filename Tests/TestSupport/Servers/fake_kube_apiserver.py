@@ -107,6 +107,8 @@ class Cluster:
         self.tokens = {}           # token -> (user, expires_at or None)
         self.denied = []           # (user or None, verb, resource)
         self.requests = []
+        # Set by the tests to hold every rollout where it is (POST /control/controller).
+        self.controller_paused = False
         self.bookmark_every = None
         self.newest_bookmark = 0   # the newest resourceVersion a bookmark carried
         # The controller's indexes, so that a namespace of thousands of pods costs it little:
@@ -337,7 +339,8 @@ def step_statefulset(sts):
 def controller():
     while True:
         time.sleep(0.05)
-        reconcile()
+        if not CLUSTER.controller_paused:
+            reconcile()
 
 
 def add_workload(kind, namespace, name, labels, replicas, containers, ready=False):
@@ -801,6 +804,9 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
             d = add_workload("StatefulSet" if what == "statefulset" else "Deployment", a["namespace"], a["name"], a.get("labels", {}),
                              a.get("replicas", 1), a.get("containers", [a["name"]]), a.get("ready", False))
             return {"name": d["metadata"]["name"]}
+        if what == "controller":
+            CLUSTER.controller_paused = a.get("paused", False)
+            return None
         if what == "pod-state":
             pod = CLUSTER.objects["pods"][(a["namespace"], a["name"])]
             set_state(pod, a["state"])

@@ -2,10 +2,11 @@ import Foundation
 import NIOHTTP1
 import PodtopCore
 
-/// What the Docker transport may send, checked on every request before it leaves: in read-only
+/// What podtop may send, checked on every request to a runtime (Docker, Podman, the Kubernetes
+/// API) before it leaves, in the dashboard, `--once` and `podtop check` alike: in read-only
 /// mode nothing but GET and HEAD goes out, whatever the code above asks for. Optionally keeps a
 /// journal of every request line (`PODTOP_REQUEST_LOG`), so an audit can show what was sent.
-public struct DockerRequestPolicy: Sendable {
+public struct RequestPolicy: Sendable {
     public var readOnly: Bool
     public var journal: RequestJournal?
 

@@ -5,7 +5,7 @@ import PodtopCore
 /// time. Multiplexed streams (no TTY) carry 8-byte frame headers; TTY streams are raw bytes
 /// with CRLF. Chunk boundaries are not frame or line boundaries, so both are reassembled here,
 /// and each stream keeps its own partial line.
-public struct DockerLogDecoder: Sendable {
+public struct LogStreamDecoder: Sendable {
     public struct Line: Sendable, Equatable {
         public var stream: LogStreamKind
         public var time: Date?
@@ -103,23 +103,5 @@ public struct DockerLogDecoder: Sendable {
         guard bytes.count > 20, let space = bytes.prefix(40).firstIndex(of: UInt8(ascii: " ")),
               bytes[bytes.index(space, offsetBy: -1)] == UInt8(ascii: "Z") else { return nil }
         return bytes.distance(from: bytes.startIndex, to: space)
-    }
-}
-
-/// Splits a stream of JSON lines (`/events`) across chunk boundaries.
-public struct JSONLineSplitter: Sendable {
-    private var pending: [UInt8] = []
-    public init() {}
-
-    public mutating func feed(_ bytes: some Collection<UInt8>) -> [[UInt8]] {
-        pending.append(contentsOf: bytes)
-        var lines: [[UInt8]] = []
-        var start = 0
-        for (index, byte) in pending.enumerated() where byte == UInt8(ascii: "\n") {
-            if index > start { lines.append(Array(pending[start..<index])) }
-            start = index + 1
-        }
-        pending.removeFirst(start)
-        return lines
     }
 }

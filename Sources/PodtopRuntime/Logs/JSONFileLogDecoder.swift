@@ -7,11 +7,11 @@ import PodtopCore
 /// as several entries, of which only the last ends in "\n", and are joined here again under the
 /// first entry's time, as the API decoder does.
 public struct JSONFileLogDecoder: Sendable {
-    public typealias Line = DockerLogDecoder.Line
+    public typealias Line = LogStreamDecoder.Line
 
     private var pending: [UInt8] = []
-    private var partial: [DockerLogDecoder.LogStreamKind: PartialLine] = [:]
-    /// Longest line kept whole, as in `DockerLogDecoder`.
+    private var partial: [LogStreamDecoder.LogStreamKind: PartialLine] = [:]
+    /// Longest line kept whole, as in `LogStreamDecoder`.
     public var maxLineBytes = 64 * 1024
 
     private struct PartialLine: Sendable {
@@ -78,7 +78,7 @@ public struct JSONFileLogDecoder: Sendable {
         }
     }
 
-    private func makeLine(_ stream: DockerLogDecoder.LogStreamKind, _ line: PartialLine) -> Line {
+    private func makeLine(_ stream: LogStreamDecoder.LogStreamKind, _ line: PartialLine) -> Line {
         var body = line.bytes[...]
         // A TTY's output is stored as written, CRLF included.
         if line.dropped == 0, body.last == UInt8(ascii: "\r") { body = body.dropLast() }
@@ -90,7 +90,7 @@ public struct JSONFileLogDecoder: Sendable {
 
     struct Entry: Equatable {
         var log: [UInt8]
-        var stream: DockerLogDecoder.LogStreamKind
+        var stream: LogStreamDecoder.LogStreamKind
         var time: Date?
     }
 
@@ -103,7 +103,7 @@ public struct JSONFileLogDecoder: Sendable {
         var reader = FlatJSONReader(bytes)
         guard reader.consume(UInt8(ascii: "{")) else { return nil }
         var log: [UInt8]?
-        var stream = DockerLogDecoder.LogStreamKind.stdout
+        var stream = LogStreamDecoder.LogStreamKind.stdout
         var time: Date?
         while !reader.consume(UInt8(ascii: "}")) {
             _ = reader.consume(UInt8(ascii: ","))

@@ -53,7 +53,7 @@ final class LogFileTail {
     /// followed: 64 KiB each would be 10 MB on a fleet of 150). A busy file costs one `pread`
     /// (a short read is its end); only a file with nothing new is looked at further — has it
     /// been truncated, or rotated? — unless the caller knows it was `renamed`.
-    func readNew(through buffer: inout [UInt8], renamed: Bool = false) -> [DockerLogDecoder.Line] {
+    func readNew(through buffer: inout [UInt8], renamed: Bool = false) -> [LogStreamDecoder.Line] {
         midRotation = false
         var lines = read(through: &buffer)
         if !renamed {
@@ -161,11 +161,11 @@ final class LogFileTail {
     }
 
     /// Unfinished messages, when the container is let go of.
-    func finish() -> [DockerLogDecoder.Line] { decoder.finish() }
+    func finish() -> [LogStreamDecoder.Line] { decoder.finish() }
 
     /// Reads from the offset to the end of the file as it is now (at most `maxBytesPerLook`).
-    private func read(through buffer: inout [UInt8]) -> [DockerLogDecoder.Line] {
-        var lines: [DockerLogDecoder.Line] = []
+    private func read(through buffer: inout [UInt8]) -> [LogStreamDecoder.Line] {
+        var lines: [LogStreamDecoder.Line] = []
         var total = 0
         while total < Self.maxBytesPerLook {
             let wanted = buffer.count

@@ -34,8 +34,12 @@ actor LogFileFollower {
     /// Paces the looks, and times how long a rotation has looked unfinished.
     private let clock: RuntimeClock
 
-    init(looksPerSweep: Int = 10, clock: RuntimeClock = RuntimeClock(ContinuousClock())) {
+    /// How many of a file's last lines are shown when following it begins.
+    let lastLines: Int
+
+    init(looksPerSweep: Int = 10, lastLines: Int = 50, clock: RuntimeClock = RuntimeClock(ContinuousClock())) {
         self.looksPerSweep = looksPerSweep
+        self.lastLines = lastLines
         self.clock = clock
     }
 
