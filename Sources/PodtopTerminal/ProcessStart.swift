@@ -4,7 +4,7 @@ import CNcursesw
 public enum ProcessStart {
     public static func prepare() {
         // One malloc arena for all threads: podtop's threads rarely allocate at the same time,
-        // and glibc's arena per thread kept about 2 MiB of freed memory resident on a fleet of 150.
+        // and glibc's arena per thread keeps freed memory resident in each of them.
         podtop_use_one_malloc_arena()
         // A parent may hand its blocked signals down (test runners, some supervisors do): a
         // blocked SIGHUP or SIGINT would leave podtop running after its terminal or ^C went.

@@ -48,7 +48,7 @@ public struct CgroupStatsReader: Sendable {
     func locations(inProcessCgroup text: String, containerID: String) -> [CgroupLocation] {
         var cpuPath: String?, memoryPath: String?, unifiedPath: String?
         let id = Array(containerID.utf8)
-        // Split as bytes: splitting 150 files by Character was a tenth of podtop's start-up.
+        // Split as bytes: splitting by Character is far slower, and every container's file is read at start-up.
         let colon = UInt8(ascii: ":"), comma = UInt8(ascii: ",")
         for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
             let parts = line.split(separator: colon, maxSplits: 2, omittingEmptySubsequences: false)
@@ -134,10 +134,9 @@ public final class CgroupCounters: Sendable, Equatable {
     }
 
     /// The counters now; nil once the cgroup is gone (the container stopped) or unreadable.
-    /// All three files every time. Reading `memory.stat` (the costly one: the kernel flushes and
-    /// formats some fifty counters) only when the usage moved or its figure was 5 s old saved
-    /// 0.15 points of CPU on a fleet of 150, but the inactive file cache also moves with the usage
-    /// still, and the docker-stats agreement test then saw a container 2 MiB off.
+    /// All three files every time: `memory.stat` is the costly one (the kernel flushes and formats
+    /// some fifty counters), but the inactive file cache it holds moves while the usage stands
+    /// still, and skipping it leaves the memory figure off from `docker stats`.
     public func read(at now: ContinuousClock.Instant = .now) -> CgroupSample? {
         var buffer = [UInt8](repeating: 0, count: 8192)
         guard let cpuCount = CgroupFile.read(descriptors[0], into: &buffer) else { return nil }

@@ -6,8 +6,7 @@ import PodtopCore
 
 /// A long-lived response (a container's log) followed through AsyncHTTPClient's delegate API:
 /// each body part is handed over on the event loop where it arrived. The async-sequence API
-/// costs a task hop and a thread wake-up per part, which on 150 log streams was a third of
-/// podtop's CPU.
+/// costs a task hop and a thread wake-up per part, which a fleet's log streams multiply.
 final class DockerStreamFollower: HTTPClientResponseDelegate, @unchecked Sendable {
     // @unchecked: AsyncHTTPClient calls every method below on the request's one event loop,
     // so the mutable state is never touched from two threads.

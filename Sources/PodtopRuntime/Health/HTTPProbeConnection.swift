@@ -4,8 +4,8 @@ import NIOPosix
 
 /// One health endpoint's kept-alive HTTP/1.1 connection, carrying one probe at a time, on the
 /// prober's event loop: SwiftNIO's HTTP/1 codec (the one under AsyncHTTPClient) straight on a
-/// channel. Through AsyncHTTPClient each probe also went through a request bag, its connection
-/// pool's state machine and a task: 0.24 ms of CPU per probe, twice the probe itself.
+/// channel, which spares each probe AsyncHTTPClient's request bag, connection-pool state machine
+/// and task (they cost more CPU than the probe itself; BENCHMARKS.md has the figures).
 ///
 /// A probe writes a request built once, then waits for the answer, the connection closing or
 /// its deadline, whichever comes first; at the deadline the connection is closed (a late answer

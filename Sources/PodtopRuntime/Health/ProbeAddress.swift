@@ -6,8 +6,8 @@ struct ProbeAddress: Sendable {
     let host: String
     let port: Int
     /// Set when `host` is an IP literal, as health URLs on loopback are: connecting to it skips
-    /// NIO's resolver and Happy Eyeballs, 40 % of a probe's CPU for a server that closes each
-    /// connection.
+    /// NIO's resolver and Happy Eyeballs, the biggest cost of a probe to a server that closes
+    /// each connection.
     let resolved: SocketAddress?
 
     init(host: String, port: Int) {

@@ -28,8 +28,8 @@ public struct JSONFileLogDecoder: Sendable {
 
     public mutating func feed(_ bytes: ArraySlice<UInt8>) -> [Line] {
         // A read of a log file mostly ends where a line does: its lines are decoded where they
-        // are, and only a torn last line is kept for the next read (copying every read into
-        // `pending` first showed on a fleet of 150).
+        // are, and only a torn last line is kept for the next read: copying every read into
+        // `pending` first would copy every byte of every busy log once more.
         let chunk: ArraySlice<UInt8>
         if pending.isEmpty {
             chunk = bytes

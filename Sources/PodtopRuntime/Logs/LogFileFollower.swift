@@ -2,9 +2,8 @@ import Foundation
 import PodtopCore
 
 /// Reads local containers' json-file logs straight from disk, instead of keeping one HTTP
-/// follow stream per container open on the daemon: on a fleet of 150 those streams cost podtop
-/// two thirds of its CPU (a request, a channel and a chunk decode per line) and the daemon a
-/// reader per container.
+/// follow stream per container open on the daemon: such a stream costs podtop a request, a
+/// channel and a chunk decode per line, and the daemon a reader per container.
 ///
 /// Twice a second it reads the files that inotify says were written (one `read` of the inotify
 /// descriptor, then one `pread` per written file); every `looksPerSweep` looks, and whenever
