@@ -34,6 +34,8 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     var usageSource: String?
     var session: Session?
     var emit: (@Sendable (RuntimeEvent) -> Void)?
+    /// Where each log streamed through the API got to, across sessions.
+    let logResumePoints = LogResumePoints()
     var restartsInProgress: Set<PodID> = []
     /// When the containers were last all listed: the safety net lists them again after 30 s.
     var listedAt: Duration = .zero
@@ -120,7 +122,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         if let cgroupReader { samplers.append(CgroupUsageSampler(reader: cgroupReader)) }
         samplers.append(DockerAPIUsageSampler(client: client))
         let logTail = self.logTail
-        let streams = followsLogs ? StreamLogFollower(reopenAfter: nil, clock: clock, emit: emit ?? { _ in }) { target, after, onBytes in
+        let streams = followsLogs ? StreamLogFollower(reopenAfter: nil, resumePoints: logResumePoints, clock: clock, emit: emit ?? { _ in }) { target, after, onBytes in
             await client.followLogs(target.key, tail: logTail, since: after, onBytes: onBytes)
         } : nil
         return Session(client: client, reports: PacedWork(spacing: Self.reportSpacing, clock: clock),

@@ -26,6 +26,11 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
     var inventory: KubernetesInventory
     var session: Session?
     var emit: (@Sendable (RuntimeEvent) -> Void)?
+    /// Where each log streamed through the API got to, across sessions.
+    let logResumePoints = LogResumePoints()
+    /// Old sessions' clients closing their connections, one after another; awaited before
+    /// `run` returns.
+    private var closing: Task<Void, Never>?
 
     /// What one connection to the API server has and does; gone when the connection is.
     struct Session {
@@ -58,6 +63,8 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
     public func run(refresh: Duration, emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
         self.emit = emit
         await Reconnecting.run(clock: clock, emit: emit, session: { await self.connect() }, endSession: { await self.endSession() })
+        await closing?.value
+        closing = nil
     }
 
     private func connect() async -> Reconnecting.SessionEnd {
@@ -73,7 +80,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
     private func makeSession(_ client: KubernetesClient) -> Session {
         let namespacePath = self.namespacePath
         let logTail = self.logTail
-        let streams = followsLogs ? StreamLogFollower(reopenAfter: .seconds(2), clock: clock, emit: emit ?? { _ in }) { target, after, onBytes in
+        let streams = followsLogs ? StreamLogFollower(reopenAfter: .seconds(2), resumePoints: logResumePoints, clock: clock, emit: emit ?? { _ in }) { target, after, onBytes in
             await Self.streamLog(client, namespacePath: namespacePath, key: target.key, tail: logTail, after: after, onBytes: onBytes)
         } : nil
         return Session(client: client, reports: PacedWork(spacing: reportSpacing, clock: clock), logStreams: streams)
@@ -83,9 +90,13 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
         guard let ending = session else { return }
         session = nil
         await ending.logStreams?.stopAll()
-        // Closing the old connections must not hold up the next attempt.
+        // Closing the old connections must not hold up the next attempt: they close beside it,
+        // and `run` waits for them before it returns.
         let client = ending.client
-        Task.detached { await client.shutdown() }
+        closing = Task { [closing] in
+            await closing?.value
+            await client.shutdown()
+        }
     }
 
     /// Lists, then watches until the server is lost; returns why, and whether it got that far.

@@ -18,12 +18,16 @@ final class StreamLogFollower: LogFollower {
     /// replica again itself (Docker: at the container's next start).
     private let reopenAfter: Duration?
     private let clock: RuntimeClock
-    private let resumePoints = LogResumePoints()
+    /// Where each log got to; kept by the runtime across sessions, so that after a reconnect a
+    /// log resumes where it was rather than from its last lines again.
+    private let resumePoints: LogResumePoints
     private let streams = Mutex<[String: (token: UInt64, task: Task<Void, Never>)]>([:])
     private let tokens = Atomic<UInt64>(0)
 
-    init(reopenAfter: Duration?, clock: RuntimeClock, emit: @escaping @Sendable (RuntimeEvent) -> Void, open: @escaping Open) {
+    init(reopenAfter: Duration?, resumePoints: LogResumePoints = LogResumePoints(), clock: RuntimeClock,
+         emit: @escaping @Sendable (RuntimeEvent) -> Void, open: @escaping Open) {
         self.open = open
+        self.resumePoints = resumePoints
         self.emit = emit
         self.reopenAfter = reopenAfter
         self.clock = clock
@@ -63,7 +67,7 @@ final class StreamLogFollower: LogFollower {
     }
 
     /// Ends every stream and waits for their tasks: a session's streams end with it. Where each
-    /// log had got to is kept for the next session.
+    /// log had got to stays in `resumePoints`.
     func stopAll() async {
         let ending = streams.withLock { streams in
             defer { streams.removeAll() }
