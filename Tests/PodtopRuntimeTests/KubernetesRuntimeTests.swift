@@ -271,6 +271,31 @@ import TestSupport
         let delete = try #require(try await server.requests().first { $0["method"] as? String == "DELETE" })
         #expect(delete["path"] as? String == "/api/v1/namespaces/dreamscape-dev/pods/\(victim)")
     }
+
+    /// The same request policy as Docker's: read-only sends nothing but GET, whatever is asked
+    /// below the UI, and `PODTOP_REQUEST_LOG`'s journal lists every request and refusal.
+    @Test func readOnlySendsOnlyGETsAndTheJournalSaysSo() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await fleet(server)
+        let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-k8s-journal-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: journalPath) }
+        let runtime = KubernetesRuntime(target: try server.target(.clientCertificate), topology: Self.topology, logTail: 10,
+                                        policy: RequestPolicy(readOnly: true, journal: try RequestJournal(path: journalPath)))
+        let recorder = RuntimeRecorder()
+        let task = Task { await ReadOnlyRuntime(runtime).run(refresh: .seconds(1)) { recorder.record($0) } }
+        defer { task.cancel() }
+        let seen = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.replicas.count == 4 })
+        #expect(seen.1.pod(PodID("core"))?.actions.refusal(of: .scale) == "read-only: podtop does not scale pods (started with --read-only)")
+        #expect(seen.1.pod(PodID("core"))?.actions.offers(.previousLogs) == true)
+        let victim = try #require(try await server.podNames(of: "auth-service").first)
+        await #expect(throws: RuntimeError.self) { _ = try await runtime.scale(PodID("core"), to: 3) }
+        await #expect(throws: RuntimeError.self) { _ = try await runtime.restartReplica(PodID("core"), replica: victim) }
+        #expect(try await server.requests().allSatisfy { $0["method"] as? String == "GET" })
+        let journal = try String(contentsOfFile: journalPath, encoding: .utf8).split(separator: "\n")
+        #expect(journal.contains { $0.hasPrefix("GET /api/v1/namespaces/dreamscape-dev/pods") })
+        #expect(journal.contains { $0.hasPrefix("refused PATCH /apis/apps/v1/namespaces/dreamscape-dev/deployments/") })
+        #expect(journal.contains { $0.hasPrefix("refused DELETE /api/v1/namespaces/dreamscape-dev/pods/\(victim)") })
+    }
 }
 
 /// Progress lines an action reports, collected across tasks.
