@@ -5,18 +5,30 @@ import Foundation
 /// `schemas/check.schema.json`), so scripts can rely on them.
 public struct CheckReport: Sendable, Equatable, Encodable {
     public enum Overall: String, Sendable, Encodable, Comparable {
-        case healthy, degraded, down
+        /// `unknown`: nothing is known to be wrong, but a probe could not be made (podtop's own
+        /// reason: a proxy refused by RBAC, an API server unreachable) — "cannot tell".
+        case healthy, unknown, degraded, down
 
-        /// 0 all healthy, 1 something degraded or slow, 2 a pod or service down or the runtime unreachable.
+        /// 0 all healthy, 1 something degraded or slow or a service that cannot be told, 2 a pod or
+        /// service down or the runtime unreachable.
         public var exitCode: Int32 {
             switch self {
             case .healthy: 0
-            case .degraded: 1
+            case .unknown, .degraded: 1
             case .down: 2
             }
         }
 
-        public static func < (a: Overall, b: Overall) -> Bool { a.exitCode < b.exitCode }
+        private var rank: Int {
+            switch self {
+            case .healthy: 0
+            case .unknown: 1
+            case .degraded: 2
+            case .down: 3
+            }
+        }
+
+        public static func < (a: Overall, b: Overall) -> Bool { a.rank < b.rank }
     }
 
     public struct Runtime: Sendable, Equatable, Encodable {
@@ -31,7 +43,7 @@ public struct CheckReport: Sendable, Equatable, Encodable {
     public struct Probe: Sendable, Equatable, Encodable {
         public var name: String
         public var target: String
-        /// up, slow, degraded, down, timeout, or unknown (never probed).
+        /// up, slow, degraded, down, timeout, or unknown (not probed yet, or podtop could not: `detail` says why).
         public var `class`: String
         public var latencyMs: Double?
         public var checkedAt: Date?
@@ -110,7 +122,7 @@ extension CheckReport {
     ) -> CheckReport {
         func probe(_ key: HealthTarget, name: String, check: HealthCheck) -> Probe {
             let sample = health[key]
-            return Probe(name: name, target: check.description, class: (sample?.verdict ?? .unknown).word.lowercased(),
+            return Probe(name: name, target: sample?.route ?? check.description, class: (sample?.verdict ?? .unknown).word.lowercased(),
                          latencyMs: sample?.latencyMs.map { ($0 * 1000).rounded() / 1000 }, checkedAt: sample?.at,
                          detail: sample?.detail ?? "not probed")
         }
@@ -153,12 +165,14 @@ extension CheckReport {
         }
     }
 
-    /// A service refused, reset, failing or silent is down; slow or degraded is degraded.
+    /// A service refused, reset, failing or silent is down; slow or degraded is degraded; one
+    /// podtop could not probe is unknown.
     static func overallOf(_ verdict: HealthClass) -> Overall {
         switch verdict {
         case .up: .healthy
+        case .unknown: .unknown
         case .slow, .degraded: .degraded
-        case .down, .timeout, .unknown: .down
+        case .down, .timeout: .down
         }
     }
 }

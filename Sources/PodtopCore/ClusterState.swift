@@ -63,13 +63,17 @@ public struct PodSnapshot: Sendable, Equatable {
     public var workloads: [WorkloadInfo]
     /// What the runtime lets a person do to the pod now, and why not the rest.
     public var actions: PodActions
+    /// Each service's readiness by name, where the runtime knows it (Kubernetes).
+    public var readiness: [String: ServiceReadiness]
 
-    public init(id: PodID, desiredReplicas: Int, replicas: [Replica], workloads: [WorkloadInfo] = [], actions: PodActions = .all) {
+    public init(id: PodID, desiredReplicas: Int, replicas: [Replica], workloads: [WorkloadInfo] = [], actions: PodActions = .all,
+                readiness: [String: ServiceReadiness] = [:]) {
         self.id = id
         self.desiredReplicas = desiredReplicas
         self.replicas = replicas
         self.workloads = workloads
         self.actions = actions
+        self.readiness = readiness
     }
 
     // Each figure in one pass without building arrays: every frame asks for them, for each pod
@@ -126,14 +130,17 @@ public struct RuntimeSnapshot: Sendable, Equatable {
     /// Why there are no CPU and memory figures, when there are none ("metrics.k8s.io is not
     /// served"); shown as "n/a" with this reason.
     public var statsUnavailable: String?
+    /// Each piece of infrastructure's readiness by name, where the runtime knows it (Kubernetes).
+    public var infrastructureReadiness: [String: ServiceReadiness]
 
     public init(takenAt: Date, pods: [PodSnapshot], unmatched: [Replica] = [], statsSource: String? = nil,
-                statsUnavailable: String? = nil) {
+                statsUnavailable: String? = nil, infrastructureReadiness: [String: ServiceReadiness] = [:]) {
         self.takenAt = takenAt
         self.pods = pods
         self.unmatched = unmatched
         self.statsSource = statsSource
         self.statsUnavailable = statsUnavailable
+        self.infrastructureReadiness = infrastructureReadiness
     }
 
     public func pod(_ id: PodID) -> PodSnapshot? { pods.first { $0.id == id } }

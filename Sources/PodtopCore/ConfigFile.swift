@@ -36,8 +36,11 @@ public struct PodtopConfig: Sendable, Equatable {
 ///     replicas: { min: 1, max: 10 }
 ///     services:
 ///       - { name: nginx, health: "http://127.0.0.1/health", warn_ms: 200, critical_ms: 500 }
+///       - name: auth
+///         health: "http://127.0.0.1:3001/health"
+///         kubernetes: { service: auth-service, port: 3001, path: /health }
 /// infrastructure:
-///   - { name: redis, tcp: "127.0.0.1:6379" }
+///   - { name: redis, tcp: "127.0.0.1:6379", kubernetes: { readiness: redis } }
 /// kubernetes:
 ///   environments:
 ///     - { name: dev, context: k3s, namespace: dreamscape-dev }
@@ -130,31 +133,71 @@ public enum ConfigFile {
     private static func probed(_ node: YAMLReader.Located, what: String) throws(FileProblem) -> ServiceSpec {
         let fields = try node.entries(allowed: probeFields)
         guard let name = fields["name"] else { throw node.fail("\(what) needs a name") }
-        return ServiceSpec(name: try name.string(), check: try check(node, fields), thresholds: try thresholds(fields),
+        let serviceName = try name.string()
+        let check = try check(node, fields)
+        let kubernetes = try fields["kubernetes"].map { (node) throws(FileProblem) in
+            try kubernetesProbe(node, default: .default(name: serviceName, check: check))
+        }
+        return ServiceSpec(name: serviceName, check: check, kubernetes: kubernetes, thresholds: try thresholds(fields),
                            schedule: try schedule(fields))
+    }
+
+    /// `kubernetes:` — a Service (`service`, `port`, `path`, each defaulting to the derived
+    /// one), or `url` (an ingress), or `tcp` (an address reachable from here), or `readiness`
+    /// (a workload whose readiness speaks for it).
+    private static func kubernetesProbe(_ node: YAMLReader.Located, default derived: KubernetesProbe) throws(FileProblem) -> KubernetesProbe {
+        let fields = try node.entries(allowed: ["service", "port", "path", "url", "tcp", "readiness"])
+        let ways = [["service", "port", "path"], ["url"], ["tcp"], ["readiness"]].filter { $0.contains { fields[$0] != nil } }
+        guard ways.count == 1 else {
+            throw node.fail("give one of: service (with port and path), url, tcp, readiness")
+        }
+        if let url = fields["url"] { return .direct(try httpCheck(url)) }
+        if let tcp = fields["tcp"] { return .direct(try tcpCheck(tcp)) }
+        if let readiness = fields["readiness"] {
+            let workload = try readiness.string()
+            guard !workload.isEmpty else { throw readiness.fail("name the workload whose readiness counts") }
+            return .readiness(workload: workload)
+        }
+        var (name, port, path) = ("", 0, "/health")
+        if case .service(let derivedName, let derivedPort, let derivedPath) = derived { (name, port, path) = (derivedName, derivedPort, derivedPath) }
+        if let service = fields["service"] { name = try service.string() }
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else {
+            throw (fields["service"] ?? node).fail("a Service's name is letters, digits, - and .")
+        }
+        if let portNode = fields["port"] { port = try portNode.int(in: 1...65535) }
+        guard port > 0 else { throw node.fail("give the Service's port") }
+        if let pathNode = fields["path"] { path = try pathNode.string() }
+        guard path.hasPrefix("/"), !path.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } ?? false }) else {
+            throw (fields["path"] ?? node).fail("a path starts with / and has no spaces or control characters")
+        }
+        return .service(name: name, port: port, path: path)
     }
 
     private static func check(
         _ node: YAMLReader.Located, _ fields: [String: YAMLReader.Located]
     ) throws(FileProblem) -> HealthCheck {
-        if let health = fields["health"] {
-            let url = try health.string()
-            guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
-                throw health.fail("'\(url)' is not an http:// or https:// URL")
-            }
-            return .http(url: url)
-        }
-        if let tcp = fields["tcp"] {
-            let target = try tcp.string()
-            guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]),
-                  (1...65535).contains(port), colon != target.startIndex
-            else { throw tcp.fail("'\(target)' is not host:port") }
-            return .tcp(host: String(target[..<colon]), port: port)
-        }
+        if let health = fields["health"] { return try httpCheck(health) }
+        if let tcp = fields["tcp"] { return try tcpCheck(tcp) }
         throw node.fail("give either health (an http:// URL) or tcp (host:port)")
     }
 
-    static let probeFields: Set<String> = ["name", "health", "tcp", "warn_ms", "critical_ms", "interval_ms", "timeout_ms"]
+    private static func httpCheck(_ node: YAMLReader.Located) throws(FileProblem) -> HealthCheck {
+        let url = try node.string()
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
+            throw node.fail("'\(url)' is not an http:// or https:// URL")
+        }
+        return .http(url: url)
+    }
+
+    private static func tcpCheck(_ node: YAMLReader.Located) throws(FileProblem) -> HealthCheck {
+        let target = try node.string()
+        guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]),
+              (1...65535).contains(port), colon != target.startIndex
+        else { throw node.fail("'\(target)' is not host:port") }
+        return .tcp(host: String(target[..<colon]), port: port)
+    }
+
+    static let probeFields: Set<String> = ["name", "health", "tcp", "kubernetes", "warn_ms", "critical_ms", "interval_ms", "timeout_ms"]
 
     private static func schedule(_ fields: [String: YAMLReader.Located]) throws(FileProblem) -> ProbeSchedule {
         let interval = try fields["interval_ms"]?.double(in: 100...3_600_000) ?? ProbeSchedule.standard.intervalMs

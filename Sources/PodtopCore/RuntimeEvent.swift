@@ -10,6 +10,9 @@ public enum HealthTarget: Hashable, Sendable {
 public enum RuntimeEvent: Sendable {
     case connected(RuntimeIdentity)
     case snapshot(RuntimeSnapshot)
+    /// The last snapshot still holds at this moment: a watch is connected and has been heard
+    /// from (an event or a bookmark) within its bookmark interval, with nothing to change.
+    case confirmed(Date)
     case health(HealthTarget, HealthSample)
     case logs([LogLine])
     case disconnected(reason: String, retryIn: Duration)

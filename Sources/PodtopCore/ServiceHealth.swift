@@ -33,12 +33,16 @@ public struct HealthSample: Sendable, Equatable {
     public var latencyMs: Double?
     /// A short human explanation: "HTTP 503", "connection refused", "db: degraded".
     public var detail: String
+    /// How the probe reached the service when not as configured for this machine (Kubernetes:
+    /// "through the API server's service proxy"); nil for the configured URL or address.
+    public var route: String?
 
-    public init(at: Date, verdict: HealthClass, latencyMs: Double?, detail: String = "") {
+    public init(at: Date, verdict: HealthClass, latencyMs: Double?, detail: String = "", route: String? = nil) {
         self.at = at
         self.verdict = verdict
         self.latencyMs = latencyMs
         self.detail = detail
+        self.route = route
     }
 }
 

@@ -62,13 +62,18 @@ public struct PodSpec: Sendable, Equatable {
 
 public struct ServiceSpec: Sendable, Equatable {
     public var name: String
+    /// How it is probed on Docker and the demo: a URL or a TCP address on this machine.
     public var check: HealthCheck
+    /// How it is probed on Kubernetes; by default derived from `check` (`KubernetesProbe.default`).
+    public var kubernetes: KubernetesProbe
     public var thresholds: LatencyThresholds
     public var schedule: ProbeSchedule
 
-    public init(name: String, check: HealthCheck, thresholds: LatencyThresholds = .standard, schedule: ProbeSchedule = .standard) {
+    public init(name: String, check: HealthCheck, kubernetes: KubernetesProbe? = nil, thresholds: LatencyThresholds = .standard,
+                schedule: ProbeSchedule = .standard) {
         self.name = name
         self.check = check
+        self.kubernetes = kubernetes ?? .default(name: name, check: check)
         self.thresholds = thresholds
         self.schedule = schedule
     }

@@ -97,7 +97,7 @@ private final class Gathered: @unchecked Sendable {
                 current.lastError = reason
             case .health(let key, let sample):
                 current.health[key] = sample
-            case .logs:
+            case .logs, .confirmed:
                 break
             }
         }

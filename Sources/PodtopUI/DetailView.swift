@@ -24,9 +24,14 @@ enum DetailView {
             canvas.put(" \(id.name) in \(pod.displayName) ", x: rect.x + 2, y: rect.y, role: .title, limit: rect.width - 4)
             let history = state.history(.service(id))
             let verdict = history?.verdict ?? .unknown
-            line("check", service.check.description)
+            // How the probe reached it: on Kubernetes, the service proxy or the cluster address.
+            line("check", history?.latest?.route ?? service.check.description)
             line("verdict", "\(options.glyphs.glyph(for: verdict.severity)) \(verdict.word)", .severity(verdict.severity))
             line("answer", history?.latest?.detail ?? "not probed yet")
+            if let readiness = state.snapshot?.pod(pod.id)?.readiness[service.name] {
+                let decides = verdict == .unknown ? "; the probe cannot tell, so the pod's status follows readiness" : ""
+                line("readiness", readiness.words + decides, readiness.ready < readiness.total ? .statusWarn : .dialog)
+            }
             let latency = history?.latency ?? LatencySeries(capacity: 1)
             let window = 60
             line("latency", "last \(Format.milliseconds(history?.latest?.latencyMs)) · p50 \(Format.milliseconds(latency.percentile(50, window: window))) · p95 \(Format.milliseconds(latency.percentile(95, window: window))) · errors \(Int((latency.errorRate(window: window) * 100).rounded()))% (last \(window) probes)")
@@ -39,7 +44,7 @@ enum DetailView {
             line("probe", "every \(Format.milliseconds(service.schedule.intervalMs)), timeout \(Format.milliseconds(service.schedule.timeoutMs))")
             y += 1
             if y < inner.maxY, let history {
-                options.sparkline.draw(history.latency, into: &canvas, x: inner.x + 1, y: y, width: width)
+                options.sparkline.draw(history.latency, into: &canvas, x: inner.x + 1, y: y, width: width, greyed: verdict == .unknown)
             }
         case .pod:
             let rollup = state.rollup(of: pod)
@@ -57,8 +62,10 @@ enum DetailView {
                 line(highlighted ? "\(options.glyphs.arrow) replica" : "replica", "\(options.glyphs.glyph(for: replica.phase.severity)) \(replica.name)  \(replica.statusWord)  \(options.glyphs.restarts) \(replica.restarts)  cpu \(cpu)  mem \(memory)  up \(Format.duration(uptime))\(node)", highlighted ? .selection : .severity(replica.phase.severity))
             }
             for service in pod.services {
-                let verdict = state.history(.service(ServiceID(pod: pod.id, name: service.name)))?.verdict ?? .unknown
-                line("service", "\(options.glyphs.glyph(for: verdict.severity)) \(service.name)  \(verdict.word)  \(service.check.description)", .severity(verdict.severity))
+                let latest = state.history(.service(ServiceID(pod: pod.id, name: service.name)))?.latest
+                let verdict = latest?.verdict ?? .unknown
+                let readiness = state.snapshot?.pod(pod.id)?.readiness[service.name].map { "  \($0.short)" } ?? ""
+                line("service", "\(options.glyphs.glyph(for: verdict.severity)) \(service.name)  \(verdict.word)\(readiness)  \(latest?.route ?? service.check.description)", .severity(verdict.severity))
             }
             if let why = state.snapshot?.statsUnavailable {
                 line("cpu, mem", "n/a: \(why)", .statusWarn)

@@ -8,7 +8,7 @@ import PodtopCore
 extension DashboardState {
     public func changesAtAGlance(_ input: DashboardInput) -> Bool {
         switch input {
-        case .runtime(.logs), .tick, .measured:
+        case .runtime(.logs), .runtime(.confirmed), .tick, .measured:
             return false
         case .runtime(.health(let target, let sample)):
             return health[target]?.verdict != sample.verdict

@@ -101,16 +101,19 @@ struct ServiceRow {
         let history = state.history(.service(id))
         let selected = state.focus == .pods && state.selection == .service(id)
         HealthRowDrawing.draw(
-            name: service.name, history: history, selected: selected, rect: rect, options: options, into: &canvas
+            name: service.name, history: history, selected: selected, rect: rect, options: options,
+            readiness: state.snapshot?.pod(pod.id)?.readiness[service.name], into: &canvas
         )
     }
 }
 
-/// Shared by service rows and the infrastructure row: glyph, name, verdict, latency, sparkline, p95.
+/// Shared by service rows and the infrastructure row: glyph, name, verdict, latency, sparkline,
+/// p95. A row podtop cannot probe (UNKNOWN) greys its sparkline and shows the kubelet's
+/// readiness where the p95 would be ("ready 2/2"), when the runtime knows it.
 enum HealthRowDrawing {
     static func draw(
         name: String, history: ServiceHealthHistory?, selected: Bool, rect: Rect, options: RenderOptions,
-        into canvas: inout Canvas
+        readiness: ServiceReadiness? = nil, into canvas: inout Canvas
     ) {
         let verdict = history?.verdict ?? .unknown
         let role = StyleRole.severity(verdict.severity)
@@ -126,15 +129,17 @@ enum HealthRowDrawing {
         let latency = history?.latest.flatMap { $0.verdict.answered ? $0.latencyMs : nil }
         canvas.putRight(Format.milliseconds(latency), rightEdge: x + ServiceRow.latencyWidth, y: rect.y, role: .text)
         x += ServiceRow.latencyWidth + 2
-        let p95 = history?.p95
-        let tail = "p95 \(Format.milliseconds(p95))"
+        let cannotTell = verdict == .unknown
+        let shownReadiness = cannotTell ? readiness : nil
+        let tail = shownReadiness?.short ?? "p95 \(Format.milliseconds(history?.p95))"
         let tailWidth = 11
         let sparkWidth = rect.maxX - x - tailWidth - 1
         if sparkWidth >= 4, let history {
-            options.sparkline.draw(history.latency, into: &canvas, x: x, y: rect.y, width: sparkWidth)
+            options.sparkline.draw(history.latency, into: &canvas, x: x, y: rect.y, width: sparkWidth, greyed: cannotTell)
         }
         if sparkWidth >= 0 {
-            canvas.putRight(tail, rightEdge: rect.maxX - 1, y: rect.y, role: .textDim)
+            let tailRole: StyleRole = shownReadiness.map { $0.ready < $0.total } == true ? .statusWarn : .textDim
+            canvas.putRight(tail, rightEdge: rect.maxX - 1, y: rect.y, role: tailRole)
         }
     }
 }

@@ -104,6 +104,8 @@ extension DashboardState {
             self.snapshot = snapshot
             lastDataAt = snapshot.takenAt
             connection = .connected
+        case .confirmed(let at):
+            lastDataAt = max(lastDataAt ?? at, at)
         case .health(let target, let sample):
             health[target, default: ServiceHealthHistory()].record(sample)
         case .logs(let lines):

@@ -80,9 +80,11 @@ public struct Sparkline: Sendable {
     }
 
     /// Draws into the canvas: samples in `sparkline`, gaps in `sparkline.gap`.
-    public func draw(_ series: LatencySeries, into canvas: inout Canvas, x: Int, y: Int, width: Int) {
+    /// `greyed`: drawn in the gap's colour, for a service podtop cannot probe now (its
+    /// UNKNOWN): the old samples stay visible but say nothing about the present.
+    public func draw(_ series: LatencySeries, into canvas: inout Canvas, x: Int, y: Int, width: Int, greyed: Bool = false) {
         for (offset, character) in levelGlyphs(for: series.suffix(width * samplesPerCell), width: width).enumerated() {
-            canvas.putNarrow(character, x: x + offset, y: y, role: character == glyphs.sparkGap ? .sparklineGap : .sparkline)
+            canvas.putNarrow(character, x: x + offset, y: y, role: greyed || character == glyphs.sparkGap ? .sparklineGap : .sparkline)
         }
     }
 }

@@ -6,7 +6,7 @@ import PodtopCore
 struct TallSparkline {
     let sparkline: Sparkline
 
-    func draw(_ series: LatencySeries, into canvas: inout Canvas, x: Int, y: Int, width: Int, height: Int) {
+    func draw(_ series: LatencySeries, into canvas: inout Canvas, x: Int, y: Int, width: Int, height: Int, greyed: Bool = false) {
         guard width > 0, height > 0 else { return }
         let samples = series.suffix(width)
         let top = sparkline.ceiling(of: samples)
@@ -26,7 +26,7 @@ struct TallSparkline {
                 let filled = min(8, max(0, eighths - row * 8))
                 guard filled > 0 else { break }
                 let glyph = filled == 8 ? full : partial[filled - 1]
-                canvas.putNarrow(glyph, x: column, y: y + height - 1 - row, role: .sparkline)
+                canvas.putNarrow(glyph, x: column, y: y + height - 1 - row, role: greyed ? .sparklineGap : .sparkline)
             }
         }
     }

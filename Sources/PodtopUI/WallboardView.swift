@@ -96,28 +96,38 @@ enum WallboardView {
             let top = inner.y + 1 + index * rowsEach
             guard top < inner.maxY else { break }
             let history = state.history(.service(ServiceID(pod: pod.id, name: service.name)))
+            let readiness = state.snapshot?.pod(pod.id)?.readiness[service.name]
             let line = Rect(x: inner.x, y: top, width: inner.width, height: 1)
             if rowsEach == 1 {
-                HealthRowDrawing.draw(name: service.name, history: history, selected: false, rect: line, options: options, into: &canvas)
+                HealthRowDrawing.draw(name: service.name, history: history, selected: false, rect: line, options: options,
+                                      readiness: readiness, into: &canvas)
                 continue
             }
-            drawServiceLine(service.name, history: history, in: line, options: options, into: &canvas)
+            drawServiceLine(service.name, history: history, readiness: readiness, in: line, options: options, into: &canvas)
             let sparkHeight = min(rowsEach - 1, inner.maxY - top - 1)
             if let history, sparkHeight > 0 {
                 TallSparkline(sparkline: options.sparkline)
-                    .draw(history.latency, into: &canvas, x: inner.x + 2, y: top + 1, width: inner.width - 4, height: sparkHeight)
+                    .draw(history.latency, into: &canvas, x: inner.x + 2, y: top + 1, width: inner.width - 4, height: sparkHeight,
+                          greyed: history.verdict == .unknown)
             }
         }
     }
 
-    /// "● auth  UP  9ms   p50 7ms  p95 14ms  scale 0–20ms"
-    static func drawServiceLine(_ name: String, history: ServiceHealthHistory?, in rect: Rect, options: RenderOptions, into canvas: inout Canvas) {
+    /// "● auth  UP  9ms   p50 7ms  p95 14ms  scale 0–20ms"; one podtop cannot probe says why,
+    /// and the kubelet's readiness: "? auth  UNKNOWN  ready 2/2 · cannot tell: the service proxy is forbidden (403)…"
+    static func drawServiceLine(_ name: String, history: ServiceHealthHistory?, readiness: ServiceReadiness? = nil, in rect: Rect,
+                                options: RenderOptions, into canvas: inout Canvas) {
         let verdict = history?.verdict ?? .unknown
         let role = StyleRole.severity(verdict.severity)
         var x = rect.x + 2
         x += canvas.put("\(options.glyphs.glyph(for: verdict.severity)) ", x: x, y: rect.y, role: role)
         x += canvas.put(name, x: x, y: rect.y, role: .title, limit: rect.maxX - x) + 2
         x += canvas.put(verdict.word, x: x, y: rect.y, role: role, limit: rect.maxX - x) + 2
+        if verdict == .unknown {
+            let why = [readiness?.short, history?.latest?.detail].compactMap { $0 }.joined(separator: " · ")
+            canvas.put(why, x: x, y: rect.y, role: .textDim, limit: rect.maxX - 1 - x)
+            return
+        }
         let latency = history?.latest.flatMap { $0.verdict.answered ? $0.latencyMs : nil }
         x += canvas.put(Format.milliseconds(latency), x: x, y: rect.y, role: .text, limit: rect.maxX - x) + 3
         guard let history else { return }

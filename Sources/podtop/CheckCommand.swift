@@ -4,12 +4,12 @@ import PodtopCore
 import PodtopRuntime
 
 /// `podtop check`: one round of the runtime and every probe, as a table or JSON, with an exit
-/// code for scripts, cron and CI — 0 healthy, 1 degraded or slow, 2 down or unreachable, 3 a
+/// code for scripts, cron and CI — 0 healthy, 1 degraded, slow or cannot tell, 2 down or unreachable, 3 a
 /// usage or config error. Never touches the terminal's modes.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check the pods once and exit: 0 healthy, 1 degraded or slow, 2 down or unreachable, 3 usage or config error.",
+        abstract: "Check the pods once and exit: 0 healthy, 1 degraded, slow or cannot tell, 2 down or unreachable, 3 usage or config error.",
         discussion: "The same as `podtop --once`. --json prints one JSON document (schemas/check.schema.json); with --watch, one line per round."
     )
 
@@ -161,6 +161,6 @@ struct CheckSettings {
         let choice = try RuntimeChoice.resolve(source, config: config, environment: environment)
         let policy = try RequestPolicy.of(readOnly: true, environment: environment)
         let runtime = ReadOnlyRuntime(try choice.makeRuntime(topology: topology, logTail: 0, followsLogs: false, policy: policy))
-        return CheckSettings(topology: topology, runtime: runtime, prober: HealthProber(topology: topology))
+        return CheckSettings(topology: topology, runtime: runtime, prober: choice.probesHealthItself ? nil : HealthProber(topology: topology))
     }
 }

@@ -28,7 +28,9 @@ enum CheckTable {
             lines += align(table)
         }
         if !quiet || report.status != .healthy || watching {
-            lines.append("overall: " + paint(report.status.rawValue.uppercased(), report.status.rawValue, colour) + " (exit \(report.exitCode))")
+            let cannotTell = report.status == .unknown ? " — cannot tell: a probe could not be made" : ""
+            lines.append("overall: " + paint(report.status.rawValue.uppercased(), report.status.rawValue, colour) + cannotTell
+                         + " (exit \(report.exitCode))")
         }
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }

@@ -53,7 +53,7 @@ struct PodtopCommand: ParsableCommand {
     @Flag(name: .customLong("list-themes"), help: "List the themes podtop can use, then exit.")
     var listThemes = false
 
-    @Flag(help: "Check the pods once, print a table and exit, as `podtop check` does (0 healthy, 1 degraded or slow, 2 down, 3 usage error); `podtop check --help` for JSON and --watch.")
+    @Flag(help: "Check the pods once, print a table and exit, as `podtop check` does (0 healthy, 1 degraded, slow or cannot tell, 2 down, 3 usage error); `podtop check --help` for JSON and --watch.")
     var once = false
 
     /// Usage errors exit 3 (what `podtop check` promises scripts), not ArgumentParser's 64.
@@ -106,6 +106,9 @@ struct PodtopCommand: ParsableCommand {
 
         var runtime: any ContainerRuntime
         var switcher: EnvironmentSwitcher?
+        // The demo simulates its probes and Kubernetes probes through the cluster; Docker's
+        // services get probes at their URLs here.
+        var prober: HealthProber?
         if source.demo {
             runtime = DemoCluster(topology: settings.config.topology, seed: source.seed)
         } else {
@@ -113,6 +116,7 @@ struct PodtopCommand: ParsableCommand {
                 let choice = try RuntimeChoice.resolve(source, config: settings.config, environment: environment)
                 let policy = try RequestPolicy.of(readOnly: settings.readOnly, environment: environment)
                 runtime = try choice.makeRuntime(topology: settings.config.topology, logTail: logTail, followsLogs: !wallboard, policy: policy)
+                if !choice.probesHealthItself { prober = HealthProber(topology: settings.config.topology) }
                 if case .kubernetes(let setup) = choice {
                     switcher = EnvironmentSwitcher(setup: setup, topology: settings.config.topology, logTail: logTail,
                                                    followsLogs: !wallboard, policy: policy)
@@ -122,7 +126,7 @@ struct PodtopCommand: ParsableCommand {
             }
         }
         if settings.readOnly { runtime = ReadOnlyRuntime(runtime) }
-        let ending = try runDashboard(runtime: runtime, switcher: switcher, settings: settings, environment: environment)
+        let ending = try runDashboard(runtime: runtime, switcher: switcher, prober: prober, settings: settings, environment: environment)
         switch ending {
         case .quit: return
         case .hangup: throw ExitCode(129)
@@ -130,7 +134,7 @@ struct PodtopCommand: ParsableCommand {
         }
     }
 
-    private func runDashboard(runtime: any ContainerRuntime, switcher: EnvironmentSwitcher?, settings: Settings,
+    private func runDashboard(runtime: any ContainerRuntime, switcher: EnvironmentSwitcher?, prober: HealthProber?, settings: Settings,
                               environment: [String: String]) throws -> DashboardLoop.Ending {
         let terminal: TerminalSession
         do {
@@ -151,8 +155,6 @@ struct PodtopCommand: ParsableCommand {
             state.environments = switcher.setup.environments
             state.environmentIndex = switcher.setup.startIndex
         }
-        // The demo simulates its probes; a real runtime gets real ones.
-        let prober = source.demo ? nil : HealthProber(topology: settings.config.topology)
         let loop = DashboardLoop(terminal: terminal, runtime: runtime, switcher: switcher, prober: prober, state: state, themes: themes,
                                  options: RenderOptions(glyphs: settings.ascii ? .ascii : .unicode,
                                                         sparklineStyle: SparklineStyle(rawValue: sparkline)))

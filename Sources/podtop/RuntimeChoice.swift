@@ -30,6 +30,13 @@ enum RuntimeChoice {
         }
     }
 
+    /// Kubernetes probes health itself, through the cluster (`KubernetesHealthPlan`); Docker's
+    /// services are probed at the configured URLs on this machine.
+    var probesHealthItself: Bool {
+        if case .kubernetes = self { return true }
+        return false
+    }
+
     /// The runtime for the first screen (the environment podtop starts in, for Kubernetes).
     func makeRuntime(topology: Topology, logTail: Int, followsLogs: Bool, policy: RequestPolicy) throws -> any ContainerRuntime {
         switch self {

@@ -14,7 +14,7 @@ import TestSupport
         }
     }
 
-    /// The DreamScape pods without health endpoints: nothing listens on their ports here.
+    /// The DreamScape pods with no services to probe: `fleet` has Deployments but no Services.
     func config(_ server: FakeKubeAPIServer) async throws -> String {
         let path = server.directory.appendingPathComponent("podtop.yaml").path
         try """
@@ -111,5 +111,50 @@ import TestSupport
         #expect((report?["runtime"] as? [String: Any])?["kind"] as? String == "kubernetes")
         // Read-only: the check sent nothing but GETs.
         #expect(try await server.requests().allSatisfy { $0["method"] as? String == "GET" })
+    }
+
+    /// The built-in DreamScape topology, no config: every service probed through the API server's
+    /// service proxy, MongoDB and Redis by readiness.
+    @Test func theDefaultsAreHealthyThroughTheServiceProxyOnEveryScreenAndInCheck() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await server.addDreamScape()
+        let kubeconfig = try server.kubeconfig()
+        let tmux = try await TmuxSession("--kubeconfig \(kubeconfig)", width: 140, height: 40)
+        let screen = await tmux.waitFor("every service up") { screen in
+            ["nginx", "auth", "user", "voyage", "ai", "panorama", "payment", "analytics"].allSatisfy { name in
+                screen.split(separator: "\n").contains { $0.contains(" \(name) ") && $0.contains(" UP ") }
+            } && screen.contains("mongodb UP") && screen.contains("redis UP")
+        }
+        #expect(!screen.contains("DOWN") && !screen.contains("DEGRADED") && !screen.contains("UNKNOWN"), "\(screen)")
+        try await tmux.press("q")
+        #expect(await tmux.exitStatus() == 0)
+        let board = try await TmuxSession("--wallboard --kubeconfig \(kubeconfig)", width: 200, height: 50)
+        let wall = await board.waitFor("all healthy") { $0.contains("All 3 pods healthy") }
+        #expect(!wall.contains("NOT HEALTHY"))
+        try await board.press("q")
+        #expect(await board.exitStatus() == 0)
+        let check = try await runPodtop(["check", "--kubeconfig", kubeconfig])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("overall: HEALTHY (exit 0)"))
+        // Read-only: the probes through the proxy are GETs like everything else.
+        #expect(try await server.requests().allSatisfy { $0["method"] as? String == "GET" })
+    }
+
+    /// RBAC forbids the service proxy: podtop cannot tell, says why, and paints nothing red.
+    @Test func aForbiddenProxyIsCannotTellNotRed() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await server.addDreamScape()
+        try await server.control("deny", ["verb": "get", "resource": "services/proxy"])
+        let kubeconfig = try server.kubeconfig()
+        let check = try await runPodtop(["check", "--kubeconfig", kubeconfig])
+        #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("overall: UNKNOWN — cannot tell: a probe could not be made (exit 1)"), "\(check.stdout)")
+        #expect(check.stdout.contains("cannot tell: the service proxy is forbidden (403)"))
+        #expect(!check.stdout.contains("DEGRADED") && !check.stdout.contains("DOWN"), "\(check.stdout)")
+        let board = try await TmuxSession("--wallboard --kubeconfig \(kubeconfig)", width: 200, height: 50)
+        let wall = await board.waitFor("the reason on the board") { $0.contains("UNKNOWN  ready 1/1 · cannot tell: the service proxy") }
+        #expect(wall.contains("All 3 pods healthy"), "\(wall)")
+        try await board.press("q")
+        #expect(await board.exitStatus() == 0)
     }
 }

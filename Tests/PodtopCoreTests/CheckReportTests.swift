@@ -41,6 +41,16 @@ struct CheckReportTests {
         #expect(report(auth: .slow, redis: .down).exitCode == 2)
     }
 
+    @Test func aServiceThatCannotBeProbedIsCannotTellNotDown() {
+        let cannotTell = report(auth: .unknown)
+        #expect(cannotTell.status == .unknown)
+        #expect(cannotTell.exitCode == 1)
+        #expect(cannotTell.pods.first?.status == "healthy", "an unknown probe does not turn the pod red")
+        #expect(report(auth: .unknown, redis: .slow).status == .degraded, "a known problem outranks a probe that cannot tell")
+        #expect(report(auth: .unknown, redis: .down).exitCode == 2)
+        #expect(report(auth: .unknown).json().contains("\"status\":\"unknown\""))
+    }
+
     @Test func anUnreachableRuntimeIsDownWithItsReason() {
         let unreachable = report(reachable: false)
         #expect(unreachable.exitCode == 2)

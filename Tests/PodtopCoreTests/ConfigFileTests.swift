@@ -12,6 +12,54 @@ import Testing
         ])
     }
 
+    @Test func onKubernetesServicesAreTheirServicesAndTCPIsReadiness() throws {
+        let defaults = try ConfigFile.parse("", file: "c.yaml").topology
+        #expect(defaults.pods[0].services.map(\.kubernetes) == [
+            .service(name: "nginx-service", port: 80, path: "/health"), .service(name: "auth-service", port: 3001, path: "/health"),
+            .service(name: "user-service", port: 3002, path: "/health"),
+        ])
+        #expect(defaults.infrastructure.map(\.kubernetes) == [.readiness(workload: "mongodb"), .readiness(workload: "redis")])
+        let text = """
+            pods:
+              - id: core
+                services:
+                  - { name: auth, health: "http://127.0.0.1:3001/health", kubernetes: { service: auth-api, port: 8080 } }
+                  - { name: user, health: "http://127.0.0.1:3002/status?deep=1" }
+                  - { name: edge, health: "http://127.0.0.1/health", kubernetes: { url: "https://edge.example.org/health" } }
+            infrastructure:
+              - { name: mongodb, tcp: "127.0.0.1:27017", kubernetes: { tcp: "mongo.internal:27017" } }
+              - { name: redis, tcp: "127.0.0.1:6379", kubernetes: { readiness: redis-master } }
+            """
+        let topology = try ConfigFile.parse(text, file: "c.yaml").topology
+        #expect(topology.pods[0].services.map(\.kubernetes) == [
+            .service(name: "auth-api", port: 8080, path: "/health"), .service(name: "user-service", port: 3002, path: "/status?deep=1"),
+            .direct(.http(url: "https://edge.example.org/health")),
+        ])
+        #expect(topology.infrastructure.map(\.kubernetes) == [.direct(.tcp(host: "mongo.internal", port: 27017)), .readiness(workload: "redis-master")])
+    }
+
+    @Test func aKubernetesProbeGivenTwoWaysOrABadPathIsRefusedWithItsLine() {
+        let twoWays = """
+            infrastructure:
+              - { name: redis, tcp: "127.0.0.1:6379", kubernetes: { readiness: redis, url: "http://x/health" } }
+            """
+        #expect(throws: FileProblem.self) { try ConfigFile.parse(twoWays, file: "c.yaml") }
+        do {
+            _ = try ConfigFile.parse("""
+                pods:
+                  - id: core
+                    services:
+                      - name: auth
+                        health: "http://127.0.0.1:3001/health"
+                        kubernetes: { path: "health" }
+                """, file: "c.yaml")
+            Issue.record("a path without / was taken")
+        } catch {
+            #expect("\(error)".contains("c.yaml:6"), "\(error)")
+            #expect("\(error)".contains("a path starts with /"), "\(error)")
+        }
+    }
+
     @Test func readsPodsServicesSelectorsAndThresholds() throws {
         let text = """
             refresh: 2.5

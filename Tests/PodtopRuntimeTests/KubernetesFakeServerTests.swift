@@ -23,6 +23,27 @@ import TestSupport
                 == ["auth-service 2 core", "voyage 1 experience"])
     }
 
+    @Test func kubectlListsServicesAndReadsHealthThroughTheServiceProxy() async throws {
+        let server = try await FakeKubeAPIServer()
+        try await server.addDeployment("auth-service", pod: "core", replicas: 2)
+        try await server.addService("auth-service", port: 3001, selecting: "auth-service")
+        let table = try await server.kubectl(["get", "svc", "-o", "custom-columns=NAME:.metadata.name,PORT:.spec.ports[0].port,APP:.spec.selector.app", "--no-headers"])
+        #expect(table.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") == "auth-service 3001 auth-service\n")
+        // The proxy subresource answers as the service's pods do, to kubectl's own raw GET.
+        let proxy = "/api/v1/namespaces/\(FakeKubeAPIServer.namespace)/services/auth-service:3001/proxy/health"
+        let body = try JSONSerialization.jsonObject(with: Data(try await server.kubectl(["get", "--raw", proxy]).utf8)) as? [String: String]
+        #expect(body?["status"] == "ok")
+        // No ready pod behind the Service: the API server's own 503, in kubectl's words.
+        try await server.scale("auth-service", to: 0)
+        #expect(try await server.wait { try await server.podNames(of: "auth-service").isEmpty })
+        let refused = try await server.kubectl(["get", "--raw", proxy], check: false)
+        #expect(refused.contains("no endpoints available for service"), "\(refused)")
+        // RBAC on the subresource: 403, as kubectl reports it.
+        try await server.control("deny", ["verb": "get", "resource": "services/proxy"])
+        let forbidden = try await server.kubectl(["get", "--raw", proxy], check: false)
+        #expect(forbidden.contains("Forbidden") || forbidden.contains("forbidden"), "\(forbidden)")
+    }
+
     @Test func kubectlScaleChangesTheDeploymentAndItsPods() async throws {
         let server = try await FakeKubeAPIServer()
         try await server.addDeployment("auth-service", pod: "core", replicas: 1)

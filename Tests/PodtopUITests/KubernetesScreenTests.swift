@@ -120,4 +120,59 @@ import Testing
         let details = Screen.render(state, width: 120, height: 30).textLines().joined(separator: "\n")
         #expect(details.contains("n/a: metrics.k8s.io is not served (404): is metrics-server installed?"))
     }
+
+    /// Core on a cluster whose service proxy is forbidden: every probe UNKNOWN with the reason,
+    /// readiness 1/1 for each service.
+    func cannotTellState() -> DashboardState {
+        var state = DashboardState(topology: DreamScapeDefaults.topology, now: Fixtures.epoch)
+        state.timeZone = TimeZone(identifier: "UTC")!
+        let core = PodID("core")
+        let names = ["nginx", "auth", "user"]
+        let readiness = Dictionary(uniqueKeysWithValues: names.map { ($0, ServiceReadiness(ready: 1, total: 1, source: "Deployment \($0)-service")) })
+        _ = state.handle(.runtime(.snapshot(RuntimeSnapshot(takenAt: Fixtures.epoch, pods: [
+            PodSnapshot(id: core, desiredReplicas: 3, replicas: names.map { replica("\($0)-service-5c8d-x", "Running") }, readiness: readiness),
+        ]))))
+        for second in 0..<30 {
+            for name in names {
+                let at = Fixtures.epoch.addingTimeInterval(Double(second))
+                let sample = second < 20
+                    ? HealthSample(at: at, verdict: .up, latencyMs: 4 + Double(second % 5), detail: "HTTP 200")
+                    : HealthSample(at: at, verdict: .unknown, latencyMs: nil,
+                                   detail: "cannot tell: the service proxy is forbidden (403): services \"\(name)-service:80\" is forbidden",
+                                   route: "GET \(name)-service:80/health through the API server's service proxy (latency includes the API server's hop)")
+                _ = state.handle(.runtime(.health(.service(ServiceID(pod: core, name: name)), sample)))
+            }
+        }
+        _ = state.handle(.tick(Fixtures.epoch.addingTimeInterval(30)))
+        return state
+    }
+
+    @Test func aServiceThatCannotBeProbedReadsUnknownGreyWithItsReadinessAndThePodIsNotRed() throws {
+        var state = cannotTellState()
+        let canvas = Screen.render(state, width: 120, height: 30)
+        let lines = canvas.textLines()
+        let row = try #require(lines.firstIndex { $0.contains(" auth ") && $0.contains("UNKNOWN") })
+        #expect(lines[row].trimmingCharacters(in: .whitespaces).hasSuffix("ready 1/1"), "\(lines[row])")
+        // The sparkline keeps its history but in the gap's grey: it says nothing about now.
+        let roles = Array(canvas.roleLines()[row])
+        #expect(!roles.contains(RoleLetters.letter(.sparkline)))
+        #expect(roles.contains(RoleLetters.letter(.sparklineGap)))
+        #expect(state.rollup(of: DreamScapeDefaults.topology.pods[0]).status == .healthy)
+        // The details say which way the probe went, why it cannot tell, and that readiness decides.
+        state.selection = .service(ServiceID(pod: PodID("core"), name: "auth"))
+        state.focus = .pods
+        _ = state.handle(.key(.enter))
+        let details = Screen.render(state, width: 120, height: 30).textLines().joined(separator: "\n")
+        #expect(details.contains("GET auth-service:80/health through the API server's service proxy (latency includes the API server's hop)"))
+        #expect(details.contains("cannot tell: the service proxy is forbidden (403)"))
+        #expect(details.contains("1/1 pods of Deployment auth-service ready; the probe cannot tell, so the pod's status follows readiness"))
+        // The wallboard names the reason on the service's line.
+        state = cannotTellState()
+        state.isWallboard = true
+        let board = Screen.render(state, width: 200, height: 50).textLines()
+        #expect(board[2].contains("Core HEALTHY"), "\(board[2])")
+        #expect(!board[1].contains("Core"), "\(board[1])")
+        #expect(board.contains { $0.contains("auth  UNKNOWN  ready 1/1 · cannot tell: the service proxy") },
+                "\(board.joined(separator: "\n"))")
+    }
 }

@@ -53,6 +53,34 @@ import Testing
         #expect(stale.text != fresh.text)
     }
 
+    @Test func aWatchConfirmingItsSnapshotKeepsTheStampFreshWithoutAnyChange() throws {
+        var state = wallboard(Fixtures.state(seconds: 90))
+        state.refreshSeconds = 1
+        func corePanelRole(_ state: DashboardState) -> Character {
+            let canvas = Screen.render(state, width: 200, height: 50)
+            let title = canvas.textLines()[2]
+            let column = title.distance(from: title.startIndex, to: title.range(of: "updated")!.lowerBound)
+            return Array(canvas.roleLines()[2])[column]
+        }
+        /// A second of a quiet watch: probes answer, and the runtime confirms (or does not).
+        func second(_ state: inout DashboardState, confirmed: Bool) {
+            let now = state.now.addingTimeInterval(1)
+            _ = state.handle(.tick(now))
+            for key in state.topology.probes.map(\.key) {
+                _ = state.handle(.runtime(.health(key, HealthSample(at: now, verdict: .up, latencyMs: 5))))
+            }
+            if confirmed { _ = state.handle(.runtime(.confirmed(now))) }
+        }
+        // A minute with no snapshot at all, the watch heard from: fresh all along.
+        for _ in 1...60 { second(&state, confirmed: true) }
+        #expect(corePanelRole(state) == RoleLetters.letter(.textDim))
+        #expect(state.dataAge == 0)
+        // The watch falls silent: the stamp ages and turns the stale colour after three refreshes.
+        for _ in 1...4 { second(&state, confirmed: false) }
+        #expect(corePanelRole(state) == RoleLetters.letter(.statusWarn))
+        #expect(state.dataAge == 4)
+    }
+
     @Test func onlyQDoesAnything() {
         var state = wallboard(Fixtures.state(seconds: 10))
         let before = state.selection

@@ -102,6 +102,40 @@ public final class FakeKubeAPIServer: @unchecked Sendable {
         try await addDeployment(name, pod: pod, replicas: replicas, namespace: namespace, kind: "statefulset")
     }
 
+    /// A Service named `service` on `port` whose selector picks the pods of Deployment `deployment`.
+    public func addService(_ service: String, port: Int, selecting deployment: String,
+                           namespace: String = FakeKubeAPIServer.namespace) async throws {
+        try await control("service", ["namespace": namespace, "name": service, "port": port, "selector": ["app": deployment]])
+    }
+
+    /// What the pods behind `service` answer through the proxy: `status` and `body`, or
+    /// `refuse: true` (the API server reports the connection refused), or a `delay` in seconds.
+    public func setServiceHealth(_ service: String, _ answer: [String: Any], namespace: String = FakeKubeAPIServer.namespace) async throws {
+        try await control("service-health", answer.merging(["namespace": namespace, "name": service]) { $1 })
+    }
+
+    /// Sets a Deployment's replicas on the server, as another client's scale would.
+    public func scale(_ deployment: String, to replicas: Int, namespace: String = FakeKubeAPIServer.namespace) async throws {
+        try await control("scale", ["namespace": namespace, "name": deployment, "replicas": replicas])
+    }
+
+    /// DreamScape as deployed: a Deployment and a Service `<name>-service` for each of the eight
+    /// services of the default topology, on its port, in its Big Pod; MongoDB and Redis as
+    /// StatefulSets of their own.
+    public static let dreamScapeServices: [(name: String, pod: String, port: Int)] = [
+        ("nginx", "core", 80), ("auth", "core", 3001), ("user", "core", 3002), ("voyage", "experience", 3003),
+        ("ai", "experience", 3005), ("panorama", "experience", 3006), ("payment", "commerce", 3004), ("analytics", "commerce", 3007),
+    ]
+
+    public func addDreamScape(replicas: Int = 1, namespace: String = FakeKubeAPIServer.namespace) async throws {
+        for service in Self.dreamScapeServices {
+            try await addDeployment("\(service.name)-service", pod: service.pod, replicas: replicas, namespace: namespace)
+            try await addService("\(service.name)-service", port: service.port, selecting: "\(service.name)-service", namespace: namespace)
+        }
+        try await addStatefulSet("mongodb", pod: nil, namespace: namespace)
+        try await addStatefulSet("redis", pod: nil, namespace: namespace)
+    }
+
     // MARK: - kubeconfig
 
     public enum Credential {

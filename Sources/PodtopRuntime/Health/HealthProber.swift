@@ -16,23 +16,40 @@ import Synchronization
 /// A probe that hangs delays nothing else: its timeout is a timer of its own, below its
 /// interval, and every probe of a round is started before any answer is awaited. Plain HTTP
 /// goes over one kept-alive connection per endpoint (`HTTPProbeConnection`); HTTPS through
-/// AsyncHTTPClient, whose pool keeps those alive.
+/// AsyncHTTPClient, whose pool keeps those alive. A Kubernetes Service goes through the API
+/// server's service proxy (`ServiceProxy`), in a task of its own.
 public final class HealthProber: Sendable {
     public struct Target: Sendable {
         public var key: HealthTarget
-        public var check: HealthCheck
+        public var way: Way
         public var thresholds: LatencyThresholds
         public var schedule: ProbeSchedule
+        /// How it is reached, in words for the details, when not as configured for this machine.
+        public var route: String?
 
-        public init(key: HealthTarget, check: HealthCheck, thresholds: LatencyThresholds, schedule: ProbeSchedule) {
+        /// How a target is reached.
+        public enum Way: Sendable, Equatable {
+            /// The URL or address itself.
+            case direct(HealthCheck)
+            /// A Kubernetes Service's port and path through the API server's service proxy.
+            case serviceProxy(service: String, port: Int, path: String)
+        }
+
+        public init(key: HealthTarget, way: Way, thresholds: LatencyThresholds, schedule: ProbeSchedule, route: String? = nil) {
             self.key = key
-            self.check = check
+            self.way = way
             self.thresholds = thresholds
             self.schedule = schedule
+            self.route = route
+        }
+
+        public init(key: HealthTarget, check: HealthCheck, thresholds: LatencyThresholds, schedule: ProbeSchedule) {
+            self.init(key: key, way: .direct(check), thresholds: thresholds, schedule: schedule)
         }
     }
 
     public let targets: [Target]
+    private let serviceProxy: (any ServiceProxy)?
     private let http: HTTPClient
     private let loop: any EventLoop
     /// One per target and plain-HTTP URL, made on first use and kept for the prober's life: two
@@ -49,9 +66,16 @@ public final class HealthProber: Sendable {
         let url: String
     }
 
-    public init(topology: Topology, clock: any Clock<Duration> = ContinuousClock()) {
-        self.clock = RuntimeClock(clock)
-        targets = topology.probes.map { Target(key: $0.key, check: $0.spec.check, thresholds: $0.spec.thresholds, schedule: $0.spec.schedule) }
+    /// Probes the topology's URLs and addresses as configured for this machine.
+    public convenience init(topology: Topology, clock: any Clock<Duration> = ContinuousClock()) {
+        self.init(targets: topology.probes.map { Target(key: $0.key, check: $0.spec.check, thresholds: $0.spec.thresholds, schedule: $0.spec.schedule) },
+                  clock: RuntimeClock(clock), serviceProxy: nil)
+    }
+
+    init(targets: [Target], clock: RuntimeClock, serviceProxy: (any ServiceProxy)?) {
+        self.clock = clock
+        self.targets = targets
+        self.serviceProxy = serviceProxy
         loop = MultiThreadedEventLoopGroup.singleton.next()
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.idleTimeout = .seconds(60)
@@ -65,7 +89,7 @@ public final class HealthProber: Sendable {
 
     /// Runs until cancelled; then closes the connections.
     public func run(emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
-        let (http, loop, clock) = (self.http, self.loop, self.clock)
+        let (http, loop, clock, proxy) = (self.http, self.loop, self.clock, self.serviceProxy)
         // One round per interval, starting all of its targets' probes together: the event
         // loop's thread then wakes once per round rather than once per target, and on a
         // virtual machine a wake-up costs more than a probe. The next round waits a whole
@@ -79,7 +103,7 @@ public final class HealthProber: Sendable {
                     repeat {
                         loop.execute {
                             for (target, prepared) in round.probes {
-                                Self.probe(target, prepared, http: http, on: loop) { emit(.health(target.key, $0)) }
+                                Self.probe(target, prepared, http: http, proxy: proxy, on: loop) { emit(.health(target.key, $0)) }
                             }
                         }
                     } while (try? await clock.sleep(for: round.interval)) != nil
@@ -91,10 +115,10 @@ public final class HealthProber: Sendable {
 
     /// One probe of one target, as a round would make it.
     public func probeOnce(_ target: Target) async -> HealthSample {
-        let (http, loop) = (self.http, self.loop)
+        let (http, loop, proxy) = (self.http, self.loop, self.serviceProxy)
         return await withCheckedContinuation { continuation in
             loop.execute {
-                Self.probe(target, self.prepare(target), http: http, on: loop) { continuation.resume(returning: $0) }
+                Self.probe(target, self.prepare(target), http: http, proxy: proxy, on: loop) { continuation.resume(returning: $0) }
             }
         }
     }
@@ -115,11 +139,17 @@ public final class HealthProber: Sendable {
         case keptAlive(HTTPProbeConnection)
         case http(HTTPClient.Request)
         case tcp(ProbeAddress)
+        case proxied(service: String, port: Int, path: String)
         case invalid(String)
     }
 
     func prepare(_ target: Target) -> PreparedProbe {
-        switch target.check {
+        let check: HealthCheck
+        switch target.way {
+        case .serviceProxy(let service, let port, let path): return .proxied(service: service, port: port, path: path)
+        case .direct(let direct): check = direct
+        }
+        switch check {
         case .tcp(let host, let port):
             return .tcp(ProbeAddress(host: host, port: port))
         case .http(let url):
@@ -151,7 +181,7 @@ public final class HealthProber: Sendable {
     }
 
     /// Starts one probe on `loop` (where it must be called); `done` runs there with the verdict.
-    static func probe(_ target: Target, _ prepared: PreparedProbe, http: HTTPClient, on loop: any EventLoop,
+    static func probe(_ target: Target, _ prepared: PreparedProbe, http: HTTPClient, proxy: (any ServiceProxy)?, on loop: any EventLoop,
                       _ done: @escaping @Sendable (HealthSample) -> Void) {
         let timeout = Duration.milliseconds(Int64(target.schedule.timeoutMs)).timeAmount
         let started = Date()
@@ -185,12 +215,27 @@ public final class HealthProber: Sendable {
                     finish(.failed(describe(error)))
                 }
             }
+        case .proxied(let service, let port, let path):
+            guard let proxy else {
+                finish(.proxied(.notMade("no API server to proxy through"), service: service))
+                return
+            }
+            Task {
+                let answer = await proxy.get(service: service, port: port, path: path, timeout: .milliseconds(Int64(target.schedule.timeoutMs)))
+                finish(.proxied(answer, service: service))
+            }
         case .invalid(let reason):
             finish(.failed(reason))
         }
     }
 
     static func sample(_ target: Target, outcome: ProbeOutcome, at started: Date) -> HealthSample {
+        var sample = verdict(target, outcome: outcome, at: started)
+        sample.route = target.route
+        return sample
+    }
+
+    private static func verdict(_ target: Target, outcome: ProbeOutcome, at started: Date) -> HealthSample {
         switch outcome {
         case .failed(let reason):
             return HealthSample(at: started, verdict: .down, latencyMs: nil, detail: reason)
@@ -202,6 +247,9 @@ public final class HealthProber: Sendable {
         case .answered(let status, let body, let latencyMs):
             let (verdict, detail) = HealthClassifier.classify(statusCode: status, body: body, latencyMs: latencyMs, thresholds: target.thresholds)
             return HealthSample(at: started, verdict: verdict, latencyMs: latencyMs, detail: detail)
+        case .proxied(let answer, let service):
+            return ServiceProxyVerdict.sample(answer, service: service, thresholds: target.thresholds, timeoutMs: target.schedule.timeoutMs,
+                                              at: started)
         }
     }
 
@@ -209,6 +257,8 @@ public final class HealthProber: Sendable {
         case answered(status: Int, body: [UInt8], latencyMs: Double)
         /// A TCP probe's connect.
         case connected(latencyMs: Double)
+        /// What came back through the API server's service proxy.
+        case proxied(ServiceProxyAnswer, service: String)
         case failed(String)
         case timedOut
     }

@@ -79,6 +79,22 @@ public final class KubernetesClient: Sendable {
         }
     }
 
+    /// A GET whose answer is wanted whatever its status (a service's own answer through the
+    /// service proxy); the body is kept up to `limit` bytes.
+    public func fetch(_ path: String, timeout: TimeAmount, limit: Int = 256 * 1024) async throws(KubernetesAPIError) -> Reply {
+        let response = try await answer(.GET, path, query: [:], body: nil, contentType: "application/json", timeout: timeout,
+                                        acceptingAnyStatus: true)
+        var kept = Data()
+        do {
+            for try await part in response.body where kept.count < limit {
+                kept.append(contentsOf: part.readableBytesView.prefix(limit - kept.count))
+            }
+        } catch {
+            throw TransportFailure(error) == .timedOut ? .timedOut(describe(error)) : .unreachable(describe(error))
+        }
+        return Reply(status: response.status, body: kept)
+    }
+
     /// A long answer that arrives as it is written (a watch, a followed log): the body, once the
     /// server has said 200.
     public func stream(_ path: String, query: [String: String]) async throws(KubernetesAPIError) -> HTTPClientResponse.Body {
@@ -89,7 +105,7 @@ public final class KubernetesClient: Sendable {
     /// server had just closed is sent once more; a 401 renews a renewable token and tries once
     /// more; any other non-2xx answer throws the server's Status.
     private func answer(_ method: HTTPMethod, _ path: String, query: [String: String], body: Data?, contentType: String,
-                        timeout: TimeAmount) async throws(KubernetesAPIError) -> HTTPClientResponse {
+                        timeout: TimeAmount, acceptingAnyStatus: Bool = false) async throws(KubernetesAPIError) -> HTTPClientResponse {
         do throws(RuntimeError) {
             try policy.admit(method, Self.pathWithQuery(path, query))
         } catch {
@@ -104,9 +120,10 @@ public final class KubernetesClient: Sendable {
                 response = try await http.execute(request, timeout: timeout)
             } catch {
                 if method == .GET, attempt == 1, Self.isStaleConnection(error), !Task.isCancelled { continue }
-                throw .unreachable(describe(error))
+                throw TransportFailure(error) == .timedOut ? .timedOut(describe(error)) : .unreachable(describe(error))
             }
             if (200..<300).contains(response.status.code) { return response }
+            if acceptingAnyStatus, response.status != .unauthorized || attempt > 1 { return response }
             let bytes = (try? await response.body.collect(upTo: 1024 * 1024)).map { Data($0.readableBytesView) } ?? Data()
             if response.status == .unauthorized, attempt == 1, await tokens.canRenew {
                 await tokens.invalidate(refused: request.headers.first(name: "Authorization").map { String($0.dropFirst("Bearer ".count)) })
@@ -185,8 +202,10 @@ public final class KubernetesClient: Sendable {
 public enum KubernetesAPIError: Error, Sendable, CustomStringConvertible {
     /// The server answered with an error Status.
     case status(KubernetesStatus, verb: String, path: String)
-    /// No answer: refused, timed out, TLS failed.
+    /// No answer: refused, reset, TLS failed.
     case unreachable(String)
+    /// No answer within the request's time.
+    case timedOut(String)
     /// No credential could be had (token file unreadable, exec plugin failed).
     case credentials(String)
     /// podtop's own policy kept the request from leaving (read-only).
@@ -207,7 +226,7 @@ public enum KubernetesAPIError: Error, Sendable, CustomStringConvertible {
             case 404 where path.hasPrefix("/apis/metrics.k8s.io"): return "metrics.k8s.io is not served (404): is metrics-server installed?"
             default: return "\(message) (\(status.code ?? 0) on \(verb) \(path))"
             }
-        case .unreachable(let text), .credentials(let text), .refused(let text):
+        case .unreachable(let text), .timedOut(let text), .credentials(let text), .refused(let text):
             return text
         }
     }

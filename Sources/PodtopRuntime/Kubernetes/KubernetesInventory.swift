@@ -158,7 +158,8 @@ struct KubernetesInventory: Sendable {
                              autoscaler: autoscaler(of: workload))
             }
             snapshots.append(PodSnapshot(id: id, desiredReplicas: mine.reduce(0) { $0 + $1.desiredReplicas },
-                                         replicas: replicas, workloads: infos, actions: actions(of: id, workloads: mine.count, replicas: replicas.count)))
+                                         replicas: replicas, workloads: infos, actions: actions(of: id, workloads: mine.count, replicas: replicas.count),
+                                         readiness: serviceReadiness(of: id, workloads: mine)))
         }
         // The namespace's other pods: listed as "other", never dropped.
         if sortedOthers == nil {
@@ -184,6 +185,60 @@ struct KubernetesInventory: Sendable {
             actions.refuse(.previousLogs, because: "\(name) has no pods")
         }
         return actions
+    }
+
+    // MARK: - Readiness
+
+    /// Each service's readiness, by the kubelet: the pods of the Big Pod's workload named after
+    /// the service (its Service's name, its own, or `<name>-service`), else the Big Pod's
+    /// containers of that name; none when neither is there.
+    private func serviceReadiness(of id: PodID, workloads mine: [KubernetesWorkload]) -> [String: ServiceReadiness] {
+        guard let spec = topology.pod(id) else { return [:] }
+        let podNames = members[id] ?? []
+        var found: [String: ServiceReadiness] = [:]
+        for service in spec.services {
+            var names = [service.name, "\(service.name)-service"]
+            if case .service(let serviceName, _, _) = service.kubernetes { names.insert(serviceName, at: 0) }
+            if let workload = mine.first(where: { names.contains($0.metadata.name) }) {
+                let selected = podNames.compactMap { pods[$0] }.filter { workload.selects($0.metadata.labels) }
+                found[service.name] = Self.readiness(of: selected, source: "\(workload.kind ?? "Deployment") \(workload.metadata.name)")
+            } else if let readiness = containerReadiness(named: service.name, among: podNames) {
+                found[service.name] = readiness
+            }
+        }
+        return found
+    }
+
+    private func containerReadiness(named name: String, among podNames: Set<String>) -> ServiceReadiness? {
+        var (ready, total) = (0, 0)
+        var reason: String?
+        for pod in podNames.sorted().compactMap({ pods[$0] }) where pod.metadata.deletionTimestamp == nil {
+            guard pod.spec.containers.contains(where: { $0.name == name }) else { continue }
+            total += 1
+            let status = pod.status.containerStatuses?.first { $0.name == name }
+            if status?.ready == true {
+                ready += 1
+            } else if reason == nil {
+                reason = "\(pod.metadata.name): container \(name) " + (status?.state?.waiting?.reason ?? status?.state?.terminated?.reason ?? "not ready")
+            }
+        }
+        return total == 0 ? nil : ServiceReadiness(ready: ready, total: total, source: "container \(name)", notReadyReason: reason)
+    }
+
+    /// The readiness of the namespace's workload of that name, either kind (infrastructure that
+    /// no probe reaches: MongoDB, Redis); nil when there is none.
+    func readiness(ofWorkload name: String) -> ServiceReadiness? {
+        guard let workload = workloads["Deployment/\(name)"] ?? workloads["StatefulSet/\(name)"] else { return nil }
+        let selected = pods.values.filter { workload.selects($0.metadata.labels) }
+        return Self.readiness(of: selected, source: "\(workload.kind ?? "Deployment") \(name)")
+    }
+
+    /// Pods being deleted do not count: they are leaving the Service's endpoints.
+    private static func readiness(of selected: [KubernetesPod], source: String) -> ServiceReadiness {
+        let counted = selected.filter { $0.metadata.deletionTimestamp == nil }.sorted { $0.metadata.name < $1.metadata.name }
+        let notReady = counted.first { !$0.isReady }
+        return ServiceReadiness(ready: counted.count { $0.isReady }, total: counted.count, source: source,
+                                notReadyReason: notReady?.notReadyReason)
     }
 
     func autoscaler(of workload: KubernetesWorkload) -> WorkloadInfo.Autoscaler? {

@@ -42,6 +42,8 @@ public struct KubernetesPod: Decodable, Sendable, Equatable {
     public struct Condition: Decodable, Sendable, Equatable {
         public var type: String
         public var status: String
+        public var reason: String?
+        public var message: String?
     }
 
     public struct ContainerStatus: Decodable, Sendable, Equatable {
@@ -151,6 +153,16 @@ extension KubernetesPod {
     /// The `Ready` condition: the pod is in its Services' endpoints.
     public var isReady: Bool {
         status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } ?? false
+    }
+
+    /// Why the pod is not ready, in the kubelet's words: its STATUS when that says more than
+    /// Running ("CrashLoopBackOff"), else the Ready condition's message ("containers with unready
+    /// status: [auth]").
+    public var notReadyReason: String {
+        let word = kubectlStatus
+        if word != "Running" { return "\(metadata.name) \(word)" }
+        let ready = status.conditions?.first { $0.type == "Ready" }
+        return "\(metadata.name): " + (nonEmpty(ready?.message) ?? nonEmpty(ready?.reason) ?? "not ready")
     }
 
     private func nonEmpty(_ text: String?) -> String? {

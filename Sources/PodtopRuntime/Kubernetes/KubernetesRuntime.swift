@@ -9,7 +9,12 @@ import PodtopCore
 /// from metrics.k8s.io (`MetricsUsageSampler`); logs from one stream per container
 /// (`StreamLogFollower`); snapshots go to the screen through `reports` (paced).
 ///
-/// Actions are in `KubernetesRuntime+Actions.swift`.
+/// Health is probed here too (`KubernetesHealthPlan`): Services through the API server's
+/// service proxy on this runtime's connection, readiness-only targets from the inventory. While
+/// every watch has been heard from within `watchSilenceLimit`, the last snapshot is confirmed
+/// once per refresh, so a quiet namespace reads fresh and a lost or silent watch reads old.
+///
+/// Actions are in `KubernetesRuntime+Actions.swift`; health in `KubernetesRuntime+Health.swift`.
 public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, PreviousLogReading {
     public nonisolated let identity: RuntimeIdentity
     public nonisolated let target: KubernetesTarget
@@ -21,6 +26,8 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
     let metricsInterval: Duration
     /// The least time between two snapshots.
     let reportSpacing: Duration
+    /// How long a watch may go without an event or a bookmark before its data counts as old.
+    let watchSilenceLimit: Duration
     let clock: RuntimeClock
 
     var inventory: KubernetesInventory
@@ -31,17 +38,25 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
     /// Old sessions' clients closing their connections, one after another; awaited before
     /// `run` returns.
     private var closing: Task<Void, Never>?
+    /// Why there is no session, for a probe that would need one.
+    var notConnected = "connecting to the API server"
+    /// Says each time a session has listed everything: the probes start after the first, so
+    /// that a first round is not "not connected yet".
+    private let sessionsListed = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
     /// What one connection to the API server has and does; gone when the connection is.
     struct Session {
         let client: KubernetesClient
         let reports: PacedWork
         let logStreams: StreamLogFollower?
+        /// When each watch (by path) last opened or brought an event or a bookmark.
+        var heardAt: [String: Duration] = [:]
     }
 
     public init(target: KubernetesTarget, topology: Topology, logTail: Int = 50, followsLogs: Bool = true,
                 policy: RequestPolicy = RequestPolicy(), metricsInterval: Duration = .seconds(15),
-                reportSpacing: Duration = .milliseconds(100), clock: any Clock<Duration> = ContinuousClock()) {
+                reportSpacing: Duration = .milliseconds(100), watchSilenceLimit: Duration = .seconds(90),
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.target = target
         self.clock = RuntimeClock(clock)
         self.topology = topology
@@ -50,6 +65,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
         self.policy = policy
         self.metricsInterval = metricsInterval
         self.reportSpacing = reportSpacing
+        self.watchSilenceLimit = watchSilenceLimit
         inventory = KubernetesInventory(topology: topology)
         identity = RuntimeIdentity(kind: "kubernetes", endpoint: "\(target.contextName)/\(target.namespace)")
     }
@@ -58,23 +74,41 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
 
     // MARK: - Sessions
 
-    /// `refresh` is not used: the watches bring each change as it happens, and metrics-server's
-    /// figures are new only every 15 s.
+    /// The watches bring each change as it happens; `refresh` is how often a quiet watch's
+    /// snapshot is confirmed and readiness-only targets are sampled.
     public func run(refresh: Duration, emit: @escaping @Sendable (RuntimeEvent) -> Void) async {
         self.emit = emit
-        await Reconnecting.run(clock: clock, emit: emit, session: { await self.connect() }, endSession: { await self.endSession() })
+        let plan = KubernetesHealthPlan(topology: topology, namespace: target.namespace, inCluster: target.isInCluster)
+        let prober = plan.probed.isEmpty
+            ? nil : HealthProber(targets: plan.probed, clock: clock, serviceProxy: KubernetesServiceProxy(runtime: self))
+        let readinessOnly = plan.byReadiness
+        let listed = sessionsListed.stream
+        await withTaskGroup(of: Void.self) { group in
+            if let prober {
+                group.addTask {
+                    for await _ in listed { break }
+                    if !Task.isCancelled { await prober.run(emit: emit) }
+                }
+            }
+            group.addTask { await self.confirmWhileHeard(every: refresh, readinessOnly: readinessOnly) }
+            await Reconnecting.run(clock: clock, emit: emit, session: { await self.connect() }, endSession: { await self.endSession() })
+            group.cancelAll()
+        }
         await closing?.value
         closing = nil
     }
 
     private func connect() async -> Reconnecting.SessionEnd {
+        let end: Reconnecting.SessionEnd
         do throws(RuntimeError) {
             let client = try KubernetesClient(target, policy: policy)
             session = makeSession(client)
-            return await run(client)
+            end = await run(client)
         } catch {
-            return .init(reason: error.message, connected: false)
+            end = .init(reason: error.message, connected: false)
         }
+        notConnected = "not connected to the API server: \(end.reason)"
+        return end
     }
 
     private func makeSession(_ client: KubernetesClient) -> Session {
@@ -117,6 +151,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
             emit?(.connected(RuntimeIdentity(kind: identity.kind, endpoint: identity.endpoint, version: version)))
             await refreshAutoscalers(client)
             report()
+            sessionsListed.continuation.yield()
             guard let reports = session?.reports else { return .init(reason: "stopped", connected: true) }
             let reason = await withTaskGroup(of: String.self) { group in
                 group.addTask { await self.podWatch(client).run(from: pods) }
@@ -174,23 +209,31 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
     /// A list again after 410 Gone is reported (the first lists of a session report once they
     /// are all in).
     private func podWatch(_ client: KubernetesClient) -> KubernetesWatch<KubernetesPod> {
-        KubernetesWatch(client: client, path: "/api/v1\(namespacePath)/pods", clock: clock,
-                        relist: { () async throws(KubernetesAPIError) -> String in
-                            let version = try await self.listPods(client)
-                            await self.session?.reports.request()
-                            return version
-                        },
-                        apply: { event in await self.apply(event) })
+        let path = "/api/v1\(namespacePath)/pods"
+        return KubernetesWatch(client: client, path: path, clock: clock,
+                               relist: { () async throws(KubernetesAPIError) -> String in
+                                   let version = try await self.listPods(client)
+                                   await self.session?.reports.request()
+                                   return version
+                               },
+                               heard: { await self.heard(path) },
+                               apply: { event in await self.apply(event) })
     }
 
     private func workloadWatch(_ client: KubernetesClient, kind: String) -> KubernetesWatch<KubernetesWorkload> {
-        KubernetesWatch(client: client, path: Self.workloadPath(kind, in: target.namespace), clock: clock,
-                        relist: { () async throws(KubernetesAPIError) -> String in
-                            let version = try await self.listWorkloads(client, kind: kind)
-                            await self.session?.reports.request()
-                            return version
-                        },
-                        apply: { event in await self.apply(event, kind: kind) })
+        let path = Self.workloadPath(kind, in: target.namespace)
+        return KubernetesWatch(client: client, path: path, clock: clock,
+                               relist: { () async throws(KubernetesAPIError) -> String in
+                                   let version = try await self.listWorkloads(client, kind: kind)
+                                   await self.session?.reports.request()
+                                   return version
+                               },
+                               heard: { await self.heard(path) },
+                               apply: { event in await self.apply(event, kind: kind) })
+    }
+
+    private func heard(_ watchPath: String) {
+        session?.heardAt[watchPath] = clock.now
     }
 
     private func apply(_ event: KubernetesWatchEvent<KubernetesPod>) {

@@ -12,6 +12,9 @@ public struct KubernetesTarget: Sendable, Equatable {
     public var insecureSkipTLSVerify: Bool
     public var clientCertificate: ClientCertificate?
     public var bearer: BearerSource?
+    /// podtop runs in a pod of this cluster (its service account): Services are reachable at
+    /// their cluster DNS names.
+    public var isInCluster = false
 
     public struct ClientCertificate: Sendable, Equatable {
         public var certificatePEM: [UInt8]
@@ -48,10 +51,12 @@ public struct KubernetesTarget: Sendable, Equatable {
         let bracketed = host.contains(":") ? "[\(host)]" : host
         let namespace = (try? String(contentsOfFile: directory + "/namespace", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        return KubernetesTarget(
+        var target = KubernetesTarget(
             contextName: "in-cluster", server: "https://\(bracketed):\(port)", namespace: namespace ?? "default",
             certificateAuthorityPEM: FileManager.default.contents(atPath: directory + "/ca.crt").map { Array($0) },
             bearer: .file(directory + "/token"))
+        target.isInCluster = true
+        return target
     }
 }
 

@@ -10,7 +10,14 @@ struct KubernetesWatch<Object: KubernetesWatchable>: Sendable {
     let clock: RuntimeClock
     /// Lists the objects again (after 410 Gone); returns the list's version.
     let relist: @Sendable () async throws(KubernetesAPIError) -> String
+    /// Called when the watch opens and with every line it brings: it is alive.
+    let heard: @Sendable () async -> Void
     let apply: @Sendable (KubernetesWatchEvent<Object>) async -> Void
+
+    /// A watch asks the server to end it after a minute, and opens again from where it was: a
+    /// quiet watch on a server that sends no bookmarks is still heard from within
+    /// `KubernetesRuntime.watchSilenceLimit`.
+    static var timeoutSeconds: Int { 60 }
 
     /// Watches from `start` until the server is lost; returns why.
     func run(from start: String) async -> String {
@@ -22,13 +29,15 @@ struct KubernetesWatch<Object: KubernetesWatchable>: Sendable {
             if expiredInARow > 1 { try? await clock.sleep(for: .seconds(1)) }
             do throws(KubernetesAPIError) {
                 let body = try await client.stream(path, query: [
-                    "watch": "1", "resourceVersion": version, "allowWatchBookmarks": "true", "timeoutSeconds": "300",
+                    "watch": "1", "resourceVersion": version, "allowWatchBookmarks": "true", "timeoutSeconds": String(Self.timeoutSeconds),
                 ])
+                await heard()
                 var splitter = JSONLineSplitter()
                 var expired = false
                 do {
                     reading: for try await chunk in body {
                         for line in splitter.feed(chunk.readableBytesView) {
+                            await heard()
                             guard let event = try? KubernetesWatchEvent<Object>.decode(line) else { continue }
                             switch event {
                             case .added(let object), .modified(let object), .deleted(let object):

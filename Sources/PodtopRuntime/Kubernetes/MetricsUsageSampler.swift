@@ -20,7 +20,10 @@ final class MetricsUsageSampler: UsageSampler {
             }
             return round
         } catch {
-            if case .unreachable(let reason) = error { throw RuntimeError(reason) }
+            switch error {
+            case .unreachable(let reason), .timedOut(let reason): throw RuntimeError(reason)
+            default: break
+            }
             return UsageRound(unavailable: error.description)
         }
     }

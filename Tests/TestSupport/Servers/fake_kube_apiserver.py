@@ -96,7 +96,10 @@ class Cluster:
 
     def __init__(self):
         self.rv = 100
-        self.objects = {"pods": {}, "deployments": {}, "statefulsets": {}, "horizontalpodautoscalers": {}}
+        self.objects = {"pods": {}, "deployments": {}, "statefulsets": {}, "horizontalpodautoscalers": {}, "services": {}}
+        # What each Service's pods answer on /health through the proxy: (ns, name) ->
+        # {"status": code, "body": ..., "refuse": bool}; a Service not listed answers 200 ok.
+        self.service_health = {}
         self.history = []          # (rv, resource, namespace, type, object)
         self.compacted_below = 0   # a watch from an older version gets 410
         self.watchers = []
@@ -375,6 +378,8 @@ def add_workload(kind, namespace, name, labels, replicas, containers, ready=Fals
 RESOURCES = {
     ("", "v1"): [("pods", "Pod", True, ["create", "delete", "get", "list", "patch", "update", "watch"]),
                  ("pods/log", "Pod", True, ["get"]),
+                 ("services", "Service", True, ["create", "delete", "get", "list", "patch", "update", "watch"]),
+                 ("services/proxy", "Service", True, ["create", "delete", "get", "patch", "update"]),
                  ("namespaces", "Namespace", False, ["get", "list", "watch"])],
     ("apps", "v1"): [("deployments", "Deployment", True, ["create", "delete", "get", "list", "patch", "update", "watch"]),
                      ("deployments/scale", "Scale", True, ["get", "patch", "update"]),
@@ -392,7 +397,7 @@ def resource_list(group, version):
                           for n, k, ns, v in RESOURCES[(group, version)]]}
 
 
-SHORT_NAMES = {"pods": ["po"], "deployments": ["deploy"], "statefulsets": ["sts"], "horizontalpodautoscalers": ["hpa"], "namespaces": ["ns"]}
+SHORT_NAMES = {"services": ["svc"], "pods": ["po"], "deployments": ["deploy"], "statefulsets": ["sts"], "horizontalpodautoscalers": ["hpa"], "namespaces": ["ns"]}
 
 
 def group_list():
@@ -547,6 +552,8 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
             return self.pod_metrics(namespace, name, query)
         if method == "GET" and name is None:
             return self.watch(resource, namespace, query) if verb == "watch" else self.list(group, version, resource, namespace, query)
+        if resource == "services" and sub == "proxy":
+            return self.service_proxy(method, namespace, name, "/" + "/".join(rest[3:]))
         store = CLUSTER.objects.get(resource)
         with LOCK:
             obj = store.get((namespace, name)) if store is not None else None
@@ -588,7 +595,7 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
         with LOCK:
             items = [o for (ns, _), o in sorted(CLUSTER.objects[resource].items())
                      if (namespace is None or ns == namespace) and selector_matches(query.get("labelSelector"), o["metadata"].get("labels", {}))]
-            kind = {"pods": "PodList", "deployments": "DeploymentList", "statefulsets": "StatefulSetList",
+            kind = {"pods": "PodList", "services": "ServiceList", "deployments": "DeploymentList", "statefulsets": "StatefulSetList",
                     "horizontalpodautoscalers": "HorizontalPodAutoscalerList"}[resource]
             body = {"kind": kind, "apiVersion": (group + "/" if group else "") + version,
                     "metadata": {"resourceVersion": str(CLUSTER.rv)}, "items": items}
@@ -690,6 +697,37 @@ class APIHandler(http.server.BaseHTTPRequestHandler):
                                           "resourceVersion": meta["resourceVersion"], "creationTimestamp": meta["creationTimestamp"]},
                              "spec": {"replicas": obj["spec"]["replicas"]},
                              "status": {"replicas": obj.get("status", {}).get("replicas", 0), "selector": selector}})
+
+    def service_proxy(self, method, namespace, name_and_port, path):
+        """The API server's service proxy: to a ready pod behind the Service, or its own Status
+        when there is none (503, "no endpoints available") or the pod refuses the connection."""
+        parts = name_and_port.split(":")
+        name, port = (parts[1], parts[2]) if len(parts) == 3 else (parts[0], parts[1] if len(parts) > 1 else "")
+        with LOCK:
+            service = CLUSTER.objects["services"].get((namespace, name))
+            if service is None:
+                return self.fail(404, "NotFound", 'services "%s" not found' % name, {"name": name, "kind": "services"})
+            ports = service["spec"]["ports"]
+            if port and not any(str(p["port"]) == port or p.get("name") == port for p in ports):
+                return self.fail(503, "ServiceUnavailable", 'no endpoints available for service "%s"' % name_and_port)
+            selector = service["spec"]["selector"]
+            ready = [p for (ns, _), p in CLUSTER.objects["pods"].items()
+                     if ns == namespace and all(p["metadata"].get("labels", {}).get(k) == v for k, v in selector.items())
+                     and "deletionTimestamp" not in p["metadata"] and p["status"]["phase"] == "Running"
+                     and any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions", []))]
+            answer = CLUSTER.service_health.get((namespace, name), {})
+        if not ready:
+            return self.fail(503, "ServiceUnavailable", 'no endpoints available for service "%s"' % name)
+        if answer.get("refuse"):
+            return self.fail(503, "ServiceUnavailable", "error trying to reach service: dial tcp %s:%s: connect: connection refused"
+                             % (ready[0]["status"].get("podIP", "10.42.0.9"), port or ports[0]["port"]))
+        if method != "GET":
+            return self.reply(405, "Method Not Allowed\n", "text/plain; charset=utf-8")
+        if path != "/health":
+            return self.reply(404, "Cannot GET %s\n" % path, "text/html; charset=utf-8")
+        if answer.get("delay"):
+            time.sleep(answer["delay"])
+        return self.reply(answer.get("status", 200), answer.get("body", {"status": "ok", "service": name}))
 
     def pod_log(self, pod, query):
         names = [c["name"] for c in pod["spec"]["containers"]]
@@ -804,6 +842,26 @@ class ControlHandler(http.server.BaseHTTPRequestHandler):
             d = add_workload("StatefulSet" if what == "statefulset" else "Deployment", a["namespace"], a["name"], a.get("labels", {}),
                              a.get("replicas", 1), a.get("containers", [a["name"]]), a.get("ready", False))
             return {"name": d["metadata"]["name"]}
+        if what == "service":
+            service = {"kind": "Service", "apiVersion": "v1",
+                       "metadata": {"name": a["name"], "namespace": a["namespace"], "uid": "uid-svc-" + a["name"],
+                                    "creationTimestamp": now_rfc3339(), "labels": {"app.kubernetes.io/part-of": "dreamscape"}},
+                       "spec": {"type": "ClusterIP", "clusterIP": "10.43.%d.%d" % (len(a["name"]) % 250, a["port"] % 250),
+                                "clusterIPs": ["10.43.%d.%d" % (len(a["name"]) % 250, a["port"] % 250)],
+                                "ports": [{"name": "http", "protocol": "TCP", "port": a["port"], "targetPort": a["port"]}],
+                                "selector": a["selector"], "sessionAffinity": "None"},
+                       "status": {"loadBalancer": {}}}
+            CLUSTER.record("services", "ADDED", service)
+            return None
+        if what == "service-health":
+            CLUSTER.service_health[(a["namespace"], a["name"])] = {k: v for k, v in a.items() if k not in ("namespace", "name")}
+            return None
+        if what == "scale":
+            deployment = CLUSTER.objects["deployments"][(a["namespace"], a["name"])]
+            deployment["spec"]["replicas"] = a["replicas"]
+            deployment["metadata"]["generation"] += 1
+            CLUSTER.record("deployments", "MODIFIED", deployment)
+            return None
         if what == "controller":
             CLUSTER.controller_paused = a.get("paused", False)
             return None
