@@ -43,7 +43,7 @@ public enum KubernetesProbe: Sendable, Equatable, CustomStringConvertible {
 public struct ServiceReadiness: Sendable, Equatable {
     public var ready: Int
     public var total: Int
-    /// What was counted: a workload's pods ("Deployment auth-service") or a container's.
+    /// What was counted: "pods of Deployment auth-service", "container auth in each pod".
     public var source: String
     /// Why a pod is not ready: its Ready condition's message or its container's state.
     public var notReadyReason: String?
@@ -58,10 +58,10 @@ public struct ServiceReadiness: Sendable, Equatable {
     /// "ready 2/2", for a row.
     public var short: String { "ready \(ready)/\(total)" }
 
-    /// "2/2 pods of Deployment auth-service ready", with why not when some are not.
+    /// "ready 2/2 (pods of Deployment auth-service)", with why not when some are not.
     public var words: String {
-        let base = "\(ready)/\(total) pods of \(source) ready"
+        let base = "ready \(ready)/\(total) (\(source))"
         guard ready < total, let notReadyReason else { return base }
-        return base + " (\(notReadyReason))"
+        return base + ": \(notReadyReason)"
     }
 }

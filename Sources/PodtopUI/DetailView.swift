@@ -29,7 +29,7 @@ enum DetailView {
             line("verdict", "\(options.glyphs.glyph(for: verdict.severity)) \(verdict.word)", .severity(verdict.severity))
             line("answer", history?.latest?.detail ?? "not probed yet")
             if let readiness = state.snapshot?.pod(pod.id)?.readiness[service.name] {
-                let decides = verdict == .unknown ? "; the probe cannot tell, so the pod's status follows readiness" : ""
+                let decides = verdict == .unknown ? "; the probe cannot tell, so readiness decides" : ""
                 line("readiness", readiness.words + decides, readiness.ready < readiness.total ? .statusWarn : .dialog)
             }
             let latency = history?.latency ?? LatencySeries(capacity: 1)

@@ -23,8 +23,9 @@ enum StatusLineView {
             return "\(pod.displayName): \(rollup.status.word.lowercased()), \(rollup.reason) · CPU % is of one core (100 % = a full core)"
         case .service(let id):
             guard let sample = state.history(.service(id))?.latest else { return "\(id): not probed yet" }
-            let check = pod.services.first { $0.name == id.name }?.check.description ?? ""
-            return "\(id) \(check): \(sample.verdict.word) \(sample.detail)"
+            // The configured URL, unless the probe went another way (Kubernetes: the details say which).
+            let check = sample.route == nil ? pod.services.first { $0.name == id.name }.map { " " + $0.check.description } ?? "" : ""
+            return "\(id)\(check): \(sample.verdict.word) \(sample.detail)"
         }
     }
 }

@@ -30,18 +30,18 @@ import TestSupport
         defer { task.cancel() }
         #expect(await recorder.waitForHealth(of: Self.services + Self.infrastructure) { $0.verdict == .up })
         let auth = try #require(recorder.latestHealth(.service(ServiceID(pod: PodID("core"), name: "auth"))))
-        #expect(auth.route == "GET auth-service:3001/health through the API server's service proxy (latency includes the API server's hop)")
+        #expect(auth.route == "GET auth-service:3001/health via the API server's service proxy (latency includes its hop)")
         #expect(auth.detail.hasPrefix("HTTP 200"))
         #expect(auth.latencyMs != nil)
         let mongo = try #require(recorder.latestHealth(.infrastructure("mongodb")))
-        #expect(mongo.detail == "readiness: 1/1 pods of StatefulSet mongodb ready")
+        #expect(mongo.detail == "ready 1/1 (pods of StatefulSet mongodb)")
         // The proxy's requests are the probes, each a GET on the Service's proxy path.
         let proxied = try await server.requests().filter { ($0["path"] as? String)?.contains("/proxy/") == true }
         #expect(proxied.contains { $0["path"] as? String == "/api/v1/namespaces/dreamscape-dev/services/auth-service:3001/proxy/health" })
         #expect(proxied.allSatisfy { $0["method"] as? String == "GET" })
         // Readiness, the second voice, is in the snapshot beside the probe.
         let snapshot = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readiness["auth"] != nil }?.1)
-        #expect(snapshot.pod(PodID("core"))?.readiness["auth"] == ServiceReadiness(ready: 1, total: 1, source: "Deployment auth-service"))
+        #expect(snapshot.pod(PodID("core"))?.readiness["auth"] == ServiceReadiness(ready: 1, total: 1, source: "pods of Deployment auth-service"))
     }
 
     @Test func aDeploymentScaledToZeroIsDownAndTheOthersStayUp() async throws {
@@ -89,6 +89,20 @@ import TestSupport
         // The service's own 503 is its own verdict.
         try await server.setServiceHealth("voyage-service", ["status": 503, "body": ["status": "down"]])
         #expect(await recorder.waitForHealth(of: [voyage]) { $0.verdict == .down && $0.detail.hasPrefix("HTTP 503") })
+    }
+
+    @Test func servicesSharingOnePodAreReadyByTheirOwnContainers() async throws {
+        let server = try await FakeKubeAPIServer()
+        // Core as one Deployment whose pod runs NGINX, Auth and User under a supervisor.
+        try await server.addDeployment("core-pod", pod: "core", containers: ["nginx", "auth", "user"])
+        let (_, recorder, task) = try start(server)
+        defer { task.cancel() }
+        let ready = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readiness["auth"] != nil }?.1)
+        #expect(ready.pod(PodID("core"))?.readiness["auth"] == ServiceReadiness(ready: 1, total: 1, source: "container auth in each pod"))
+        let pod = try #require(try await server.podNames(of: "core-pod").first)
+        try await server.control("pod-state", ["namespace": FakeKubeAPIServer.namespace, "name": pod, "state": "crashloop"])
+        let crashed = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readiness["auth"]?.ready == 0 }?.1)
+        #expect(crashed.pod(PodID("core"))?.readiness["auth"]?.words == "ready 0/1 (container auth in each pod): \(pod): container auth CrashLoopBackOff")
     }
 
     @Test func aQuietWatchStaysFreshUntilItFallsSilentPastItsLimit() async throws {
@@ -143,5 +157,33 @@ extension RuntimeRecorder {
     /// Waits until the latest sample of every key satisfies `condition`.
     func waitForHealth(of keys: [HealthTarget], seconds: Double = 15, _ condition: @escaping (HealthSample) -> Bool) async -> Bool {
         await waitFor(seconds: seconds) { _ in keys.allSatisfy { self.latestHealth($0).map(condition) ?? false } }
+    }
+}
+
+/// Which way each target goes, from outside the cluster and from inside it.
+@Suite(.timeLimit(.minutes(1))) struct KubernetesHealthPlanTests {
+    @Test func fromOutsideThroughTheProxyFromInsideAtTheClusterAddress() {
+        let auth = HealthTarget.service(ServiceID(pod: PodID("core"), name: "auth"))
+        let outside = KubernetesHealthPlan(topology: DreamScapeDefaults.topology, namespace: "dreamscape-prod", inCluster: false)
+        #expect(outside.probed.first { $0.key == auth }?.way == .serviceProxy(service: "auth-service", port: 3001, path: "/health"))
+        #expect(outside.byReadiness.map(\.workload) == ["mongodb", "redis"])
+        let inside = KubernetesHealthPlan(topology: DreamScapeDefaults.topology, namespace: "dreamscape-prod", inCluster: true)
+        #expect(inside.probed.first { $0.key == auth }?.way == .direct(.http(url: "http://auth-service.dreamscape-prod.svc:3001/health")))
+        #expect(inside.probed.first { $0.key == auth }?.route == "GET http://auth-service.dreamscape-prod.svc:3001/health, the Service's cluster address")
+    }
+
+    @Test func readinessSpeaksForWhatNoProbeReaches() {
+        let now = Date(timeIntervalSince1970: 1_796_040_000)
+        #expect(KubernetesHealthPlan.sample(ServiceReadiness(ready: 1, total: 1, source: "pods of StatefulSet mongodb"), workload: "mongodb",
+                                            namespace: "ns", at: now).verdict == .up)
+        #expect(KubernetesHealthPlan.sample(ServiceReadiness(ready: 1, total: 3, source: "pods of StatefulSet mongodb"), workload: "mongodb",
+                                            namespace: "ns", at: now).verdict == .degraded)
+        let none = KubernetesHealthPlan.sample(ServiceReadiness(ready: 0, total: 1, source: "pods of StatefulSet mongodb", notReadyReason: "mongodb-0 CrashLoopBackOff"),
+                                               workload: "mongodb", namespace: "ns", at: now)
+        #expect(none.verdict == .down)
+        #expect(none.detail == "ready 0/1 (pods of StatefulSet mongodb): mongodb-0 CrashLoopBackOff")
+        let missing = KubernetesHealthPlan.sample(nil, workload: "mongodb", namespace: "ns", at: now)
+        #expect(missing.verdict == .unknown)
+        #expect(missing.detail.hasPrefix("cannot tell: no workload mongodb in ns"))
     }
 }

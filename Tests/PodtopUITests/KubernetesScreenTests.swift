@@ -128,7 +128,7 @@ import Testing
         state.timeZone = TimeZone(identifier: "UTC")!
         let core = PodID("core")
         let names = ["nginx", "auth", "user"]
-        let readiness = Dictionary(uniqueKeysWithValues: names.map { ($0, ServiceReadiness(ready: 1, total: 1, source: "Deployment \($0)-service")) })
+        let readiness = Dictionary(uniqueKeysWithValues: names.map { ($0, ServiceReadiness(ready: 1, total: 1, source: "pods of Deployment \($0)-service")) })
         _ = state.handle(.runtime(.snapshot(RuntimeSnapshot(takenAt: Fixtures.epoch, pods: [
             PodSnapshot(id: core, desiredReplicas: 3, replicas: names.map { replica("\($0)-service-5c8d-x", "Running") }, readiness: readiness),
         ]))))
@@ -139,7 +139,7 @@ import Testing
                     ? HealthSample(at: at, verdict: .up, latencyMs: 4 + Double(second % 5), detail: "HTTP 200")
                     : HealthSample(at: at, verdict: .unknown, latencyMs: nil,
                                    detail: "cannot tell: the service proxy is forbidden (403): services \"\(name)-service:80\" is forbidden",
-                                   route: "GET \(name)-service:80/health through the API server's service proxy (latency includes the API server's hop)")
+                                   route: "GET \(name)-service:80/health via the API server's service proxy (latency includes its hop)")
                 _ = state.handle(.runtime(.health(.service(ServiceID(pod: core, name: name)), sample)))
             }
         }
@@ -163,9 +163,9 @@ import Testing
         state.focus = .pods
         _ = state.handle(.key(.enter))
         let details = Screen.render(state, width: 120, height: 30).textLines().joined(separator: "\n")
-        #expect(details.contains("GET auth-service:80/health through the API server's service proxy (latency includes the API server's hop)"))
+        #expect(details.contains("GET auth-service:80/health via the API server's service proxy (latency includes its hop)"))
         #expect(details.contains("cannot tell: the service proxy is forbidden (403)"))
-        #expect(details.contains("1/1 pods of Deployment auth-service ready; the probe cannot tell, so the pod's status follows readiness"))
+        #expect(details.contains("ready 1/1 (pods of Deployment auth-service); the probe cannot tell, so readiness decides"))
         // The wallboard names the reason on the service's line.
         state = cannotTellState()
         state.isWallboard = true

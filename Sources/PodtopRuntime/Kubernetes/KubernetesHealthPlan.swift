@@ -19,7 +19,7 @@ struct KubernetesHealthPlan: Sendable {
                 (way, route) = (.direct(.http(url: url)), "GET \(url), the Service's cluster address")
             case .service(let name, let port, let path):
                 (way, route) = (.serviceProxy(service: name, port: port, path: path),
-                                "GET \(name):\(port)\(path) through the API server's service proxy (latency includes the API server's hop)")
+                                "GET \(name):\(port)\(path) via the API server's service proxy (latency includes its hop)")
             case .direct(let check):
                 (way, route) = (.direct(check), "\(check.description) (set for Kubernetes in the config)")
             case .readiness(let workload):
@@ -40,6 +40,6 @@ struct KubernetesHealthPlan: Sendable {
                                 route: route)
         }
         let verdict: HealthClass = readiness.total > 0 && readiness.ready == readiness.total ? .up : readiness.ready > 0 ? .degraded : .down
-        return HealthSample(at: now, verdict: verdict, latencyMs: nil, detail: "readiness: " + readiness.words, route: route)
+        return HealthSample(at: now, verdict: verdict, latencyMs: nil, detail: readiness.words, route: route)
     }
 }

@@ -201,7 +201,7 @@ struct KubernetesInventory: Sendable {
             if case .service(let serviceName, _, _) = service.kubernetes { names.insert(serviceName, at: 0) }
             if let workload = mine.first(where: { names.contains($0.metadata.name) }) {
                 let selected = podNames.compactMap { pods[$0] }.filter { workload.selects($0.metadata.labels) }
-                found[service.name] = Self.readiness(of: selected, source: "\(workload.kind ?? "Deployment") \(workload.metadata.name)")
+                found[service.name] = Self.readiness(of: selected, source: "pods of \(workload.kind ?? "Deployment") \(workload.metadata.name)")
             } else if let readiness = containerReadiness(named: service.name, among: podNames) {
                 found[service.name] = readiness
             }
@@ -222,7 +222,7 @@ struct KubernetesInventory: Sendable {
                 reason = "\(pod.metadata.name): container \(name) " + (status?.state?.waiting?.reason ?? status?.state?.terminated?.reason ?? "not ready")
             }
         }
-        return total == 0 ? nil : ServiceReadiness(ready: ready, total: total, source: "container \(name)", notReadyReason: reason)
+        return total == 0 ? nil : ServiceReadiness(ready: ready, total: total, source: "container \(name) in each pod", notReadyReason: reason)
     }
 
     /// The readiness of the namespace's workload of that name, either kind (infrastructure that
@@ -230,7 +230,7 @@ struct KubernetesInventory: Sendable {
     func readiness(ofWorkload name: String) -> ServiceReadiness? {
         guard let workload = workloads["Deployment/\(name)"] ?? workloads["StatefulSet/\(name)"] else { return nil }
         let selected = pods.values.filter { workload.selects($0.metadata.labels) }
-        return Self.readiness(of: selected, source: "\(workload.kind ?? "Deployment") \(name)")
+        return Self.readiness(of: selected, source: "pods of \(workload.kind ?? "Deployment") \(name)")
     }
 
     /// Pods being deleted do not count: they are leaving the Service's endpoints.
