@@ -2,7 +2,8 @@
 """A health endpoint the probe tests steer by path, on 127.0.0.1 (HTTP/1.1, keep-alive):
 
   /ok              200 {"status":"ok"}          /plain        200 text "fine"
-  /delay/N         200 after N milliseconds     /status/N     N with a JSON error body
+  /delay/N         200 after N milliseconds, saying how long it really slept ("slept_ms")
+  /status/N        N with a JSON error body
   /hang            never answers                /close        closes the connection, no answer
   /degraded        200 {"status":"degraded","checks":{"db":"slow"}}
   /invalid-json    200 with a broken JSON body
@@ -66,8 +67,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/plain":
             self.reply(200, "fine", "text/plain")
         elif path.startswith("/delay/"):
+            started = time.monotonic()
             time.sleep(int(path.split("/")[2]) / 1000)
-            self.reply(200, json.dumps({"status": "ok"}))
+            slept = (time.monotonic() - started) * 1000
+            self.reply(200, json.dumps({"status": "ok", "slept_ms": round(slept, 3)}))
         elif path.startswith("/status/"):
             self.reply(int(path.split("/")[2]), json.dumps({"message": "failing on purpose"}))
         elif path == "/hang":
