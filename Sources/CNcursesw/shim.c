@@ -104,10 +104,16 @@ void podtop_install_signal_handlers(void) {
     sigaction(SIGQUIT, &shutdown, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    // A stack overflow on this (the terminal's) thread leaves no stack for the handler: it
+    // runs on a stack of its own, so the terminal is restored even then.
+    static char alternate_stack[64 * 1024];
+    stack_t alternate = { .ss_sp = alternate_stack, .ss_size = sizeof alternate_stack, .ss_flags = 0 };
+    sigaltstack(&alternate, NULL);
+
     struct sigaction crash;
     memset(&crash, 0, sizeof crash);
     crash.sa_handler = restore_then_reraise;
-    crash.sa_flags = SA_RESETHAND | SA_NODEFER;
+    crash.sa_flags = SA_RESETHAND | SA_NODEFER | SA_ONSTACK;
     sigemptyset(&crash.sa_mask);
     sigaction(SIGSEGV, &crash, NULL);
     sigaction(SIGBUS, &crash, NULL);

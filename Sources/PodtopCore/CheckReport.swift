@@ -35,6 +35,8 @@ public struct CheckReport: Sendable, Equatable, Encodable {
         public var kind: String
         public var endpoint: String
         public var version: String?
+        /// Why the connection is not private, when it is not.
+        public var insecure: String?
         public var reachable: Bool
         /// Why it could not be reached, in the runtime's words.
         public var error: String?
@@ -141,7 +143,7 @@ extension CheckReport {
             for verdict in verdicts.values { worsen(overallOf(verdict)) }
             return Pod(id: spec.id.rawValue, name: spec.displayName, status: rollup.status.word.lowercased(), reason: rollup.reason,
                        replicas: Pod.Replicas(ready: podSnapshot?.readyCount ?? 0, desired: podSnapshot?.desiredReplicas ?? 0),
-                       restarts: podSnapshot?.replicas.reduce(0) { $0 + $1.restarts } ?? 0, services: services)
+                       restarts: podSnapshot?.restartTotal ?? 0, services: services)
         }
         let infrastructure = topology.infrastructure.map { infra -> Probe in
             let verdict = health[.infrastructure(infra.name)]?.verdict ?? .unknown
@@ -150,7 +152,7 @@ extension CheckReport {
         }
         return CheckReport(
             checkedAt: now, status: overall,
-            runtime: Runtime(kind: identity.kind, endpoint: identity.endpoint, version: identity.version,
+            runtime: Runtime(kind: identity.kind, endpoint: identity.endpoint, version: identity.version, insecure: identity.insecure,
                              reachable: snapshot != nil, error: runtimeError),
             pods: pods, infrastructure: infrastructure
         )

@@ -22,6 +22,9 @@ public struct Replica: Sendable, Equatable, Identifiable {
     public var statusText: String?
     /// Where it runs (a Kubernetes node), when the runtime says.
     public var node: String?
+    /// Fields of the runtime's answer about it that could not be read and were left out
+    /// ("State.Health.FailingStreak"), for the details.
+    public var unreadable: [String] = []
 
     public init(
         id: String, name: String, phase: ReplicaPhase, restarts: Int = 0, startedAt: Date? = nil,
@@ -79,12 +82,17 @@ public struct PodSnapshot: Sendable, Equatable {
     // Each figure in one pass without building arrays: every frame asks for them, for each pod
     // of a fleet of 150 containers.
     public var readyCount: Int { replicas.count { $0.isReady } }  // a key path here copied each replica
-    public var restartTotal: Int { replicas.reduce(0) { $0 + $1.restarts } }
+    public var restartTotal: Int { replicas.saturatingSum(\.restarts) }
     public var cpuPercent: Double? {
         replicas.reduce(nil) { total, replica in replica.cpuPercent.map { (total ?? 0) + $0 } ?? total }
     }
     public var memoryBytes: UInt64? {
-        replicas.reduce(nil) { total, replica in replica.memoryBytes.map { (total ?? 0) + $0 } ?? total }
+        replicas.reduce(nil) { total, replica in
+            replica.memoryBytes.map { bytes in
+                let (sum, overflow) = (total ?? 0).addingReportingOverflow(bytes)
+                return overflow ? .max : sum
+            } ?? total
+        }
     }
     /// The pod has been up as long as its oldest running replica.
     public var oldestStart: Date? {
@@ -151,10 +159,14 @@ public struct RuntimeIdentity: Sendable, Equatable {
     public var kind: String
     public var endpoint: String
     public var version: String?
+    /// Why the connection is not private, when it is not (plain `tcp://`, `insecure-skip-tls-verify`):
+    /// the header shows an INSECURE badge.
+    public var insecure: String?
 
-    public init(kind: String, endpoint: String, version: String? = nil) {
+    public init(kind: String, endpoint: String, version: String? = nil, insecure: String? = nil) {
         self.kind = kind
         self.endpoint = endpoint
         self.version = version
+        self.insecure = insecure
     }
 }

@@ -5,7 +5,7 @@ public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
-        if first.value < 0x300 { return first.value < 0x20 || first.value == 0x7F ? 0 : 1 }
+        if first.value < 0x300 { return first.value < 0x20 || (0x7F..<0xA0).contains(first.value) ? 0 : 1 }
         let base = of(first)
         if base == 1, scalars.contains(where: { $0.value == 0xFE0F }), first.properties.isEmoji { return 2 }
         if base == 0 {
@@ -17,7 +17,7 @@ public enum DisplayWidth {
 
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
-        if v < 0x300 { return v < 0x20 || v == 0x7F ? 0 : 1 }
+        if v < 0x300 { return v < 0x20 || (0x7F..<0xA0).contains(v) ? 0 : 1 }
         // Arrows, box drawing, blocks and most geometric shapes: what the screen is drawn
         // with, so worth answering without a Unicode property lookup.
         if (0x2190...0x21FF).contains(v) || (0x2500...0x25FC).contains(v) { return 1 }

@@ -7,9 +7,13 @@
 ///   8-bit C1 introducers are invalid UTF-8 on their own (U+FFFD) or shown as `<U+009B>`;
 /// - other C0 and C1 controls become caret notation (`^G`) or `<U+0085>`;
 /// - invalid UTF-8 becomes U+FFFD; tabs expand to the next multiple of 8;
-/// - a carriage return keeps only the text after it, as a terminal would show;
-/// - bidirectional overrides are shown as `<U+202E>` instead of reordering the line;
-/// - a line longer than `maxBytes` is cut with a visible marker;
+/// - a carriage return inside a line is shown as `␍`: a terminal would let the text after it
+///   hide the text before (`ERROR charge failed\rINFO ok` reading as INFO), and the line is
+///   levelled, searched and saved whole;
+/// - bidirectional overrides, zero-width characters and tag characters are shown as `<U+202E>`
+///   instead of reordering, hiding or smuggling text;
+/// - a line longer than `maxBytes` is cut with a visible marker, and so is one that grows past
+///   `maxBytes` as shown (tabs and `<U+0085>` are longer than the bytes they come from);
 /// - a run of more than `maxCombiningMarks` combining marks keeps that many and says how many
 ///   more there were (ten thousand marks on one letter would otherwise be one enormous cell).
 public struct LogSanitizer: Sendable {
@@ -39,6 +43,7 @@ public struct LogSanitizer: Sendable {
         while withoutEscapes.last == 0x0D { withoutEscapes.removeLast() }
         var out = ""
         out.reserveCapacity(withoutEscapes.count)
+        var grewPastLimit = false
         var column = 0
         var marks = 0
         var extraMarks = 0
@@ -48,6 +53,10 @@ public struct LogSanitizer: Sendable {
             extraMarks = 0
         }
         for scalar in String(decoding: withoutEscapes, as: UTF8.self).unicodeScalars {
+            if out.utf8.count > maxBytes {
+                grewPastLimit = true
+                break
+            }
             if scalar.value >= 0x300, Self.isCombiningMark(scalar) {
                 marks += 1
                 if marks > maxCombiningMarks { extraMarks += 1 } else { out.unicodeScalars.append(scalar) }
@@ -60,13 +69,14 @@ public struct LogSanitizer: Sendable {
                 out.append(String(repeating: " ", count: spaces))
                 column += spaces
             case 0x0D:
-                out = ""
-                column = 0
+                out.append("␍")
+                column += 1
             case 0x00..<0x20, 0x7F:
                 let caret = scalar.value == 0x7F ? "^?" : "^" + String(UnicodeScalar(UInt8(scalar.value) + 64))
                 out.append(caret)
                 column += 2
-            case 0x80..<0xA0, 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C:
+            case 0x80..<0xA0, 0x202A...0x202E, 0x2066...0x2069, 0x200B...0x200F, 0x2060...0x2064, 0x061C, 0xFEFF,
+                 0xE0000...0xE007F:
                 let visible = "<U+\(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4))>"
                 out.append(visible)
                 column += visible.count
@@ -76,6 +86,7 @@ public struct LogSanitizer: Sendable {
             }
         }
         if marks > 0 { endMarkRun() }
+        if grewPastLimit, !cut { out.append(" …[cut: past \(maxBytes / 1024) KiB as shown]") }
         out.append(cutMarker)
         return out
     }

@@ -73,19 +73,32 @@ struct YAMLReader {
             return sequence.enumerated().map { child($1, "[\($0)]") }
         }
 
+        /// A value shown on screen or sent as written: a control, bidirectional or zero-width
+        /// character in it is refused, never drawn.
         func string() throws(FileProblem) -> String {
             guard let scalar = node.scalar else { throw fail("expected a single value") }
+            if let control = scalar.string.unicodeScalars.first(where: { InertText.of(String($0)) != String($0) }) {
+                throw fail("has a control character (U+\(String(control.value, radix: 16, uppercase: true).leftPadded(to: 4))) in it")
+            }
             return scalar.string
         }
 
+        /// Read as written in decimal: Yams' own reading of YAML 1.1's forms (base 60 as in
+        /// `1:30`, `0x`, `0o`) traps when the number does not fit.
         func int(in range: ClosedRange<Int>) throws(FileProblem) -> Int {
-            guard let value = node.int else { throw fail("expected a whole number") }
+            guard let text = node.scalar?.string else { throw fail("expected a whole number") }
+            guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
+                throw fail(text.allSatisfy { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "_" }
+                           ? "\(text) is out of range \(range.lowerBound)…\(range.upperBound)" : "expected a whole number")
+            }
             guard range.contains(value) else { throw fail("\(value) is out of range \(range.lowerBound)…\(range.upperBound)") }
             return value
         }
 
         func double(in range: ClosedRange<Double>) throws(FileProblem) -> Double {
-            guard let value = node.float ?? node.int.map(Double.init) else { throw fail("expected a number") }
+            guard let text = node.scalar?.string, let value = Double(text.replacingOccurrences(of: "_", with: "")), value.isFinite else {
+                throw fail("expected a number")
+            }
             guard range.contains(value) else { throw fail("\(value) is out of range \(range.lowerBound)…\(range.upperBound)") }
             return value
         }

@@ -59,7 +59,7 @@ public final class CheckSession: Sendable {
         await withTaskGroup(of: (HealthTarget, HealthSample).self) { group in
             for target in prober.targets { group.addTask { (target.key, await prober.probeOnce(target)) } }
             var samples: [HealthTarget: HealthSample] = [:]
-            for await (key, sample) in group { samples[key] = sample }
+            for await (key, sample) in group { samples[key] = sample.inert }
             return samples
         }
     }
@@ -82,9 +82,10 @@ private final class Gathered: @unchecked Sendable {
 
     var state: State { lock.withLock { current } }
 
+    /// Every string from the runtime is made inert here, before any of it can be printed.
     func take(_ event: RuntimeEvent) {
         lock.withLock {
-            switch event {
+            switch event.inert {
             case .connected(let identity):
                 current.identity = identity
             case .snapshot(let snapshot):

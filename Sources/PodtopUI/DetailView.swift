@@ -59,7 +59,9 @@ enum DetailView {
                 let memory = unavailable ? "n/a" : Format.bytes(replica.memoryBytes)
                 // The highlighted replica is the one `x` restarts.
                 let highlighted = index == state.detailReplicaIndex && state.actions(of: pod.id).offers(.restartReplica)
-                line(highlighted ? "\(options.glyphs.arrow) replica" : "replica", "\(options.glyphs.glyph(for: replica.phase.severity)) \(replica.name)  \(replica.statusWord)  \(options.glyphs.restarts) \(replica.restarts)  cpu \(cpu)  mem \(memory)  up \(Format.duration(uptime))\(node)", highlighted ? .selection : .severity(replica.phase.severity))
+                // Fields of the runtime's answer that could not be read are named, not hidden.
+                let unreadable = replica.unreadable.isEmpty ? "" : "  unreadable: \(replica.unreadable.joined(separator: ", "))"
+                line(highlighted ? "\(options.glyphs.arrow) replica" : "replica", "\(options.glyphs.glyph(for: replica.phase.severity)) \(replica.name)  \(replica.statusWord)  \(options.glyphs.restarts) \(replica.restarts)  cpu \(cpu)  mem \(memory)  up \(Format.duration(uptime))\(node)\(unreadable)", highlighted ? .selection : .severity(replica.phase.severity))
             }
             for service in pod.services {
                 let latest = state.history(.service(ServiceID(pod: pod.id, name: service.name)))?.latest

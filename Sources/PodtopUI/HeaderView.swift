@@ -10,6 +10,11 @@ enum HeaderView {
         if state.readOnly {
             x += canvas.put(" RO ", x: x, y: rect.y, role: .badge) + 2
         }
+        if state.identity?.insecure != nil {
+            // Plain tcp:// or a certificate not checked: what is on screen may not be what the
+            // daemon said (`podtop check` prints why).
+            x += canvas.put(" INSECURE ", x: x, y: rect.y, role: .statusWarn) + 2
+        }
         if let environment = state.environment {
             // Production is named in a colour of its own, and in words where there is no colour.
             let label = environment.isProduction ? " \(environment.name.uppercased()) · PRODUCTION " : " \(environment.name) "

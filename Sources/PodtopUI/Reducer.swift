@@ -69,15 +69,13 @@ extension DashboardState {
                 .map { lines[$0] }
             pendingIsOrdered = true
         }
-        let cutoff = date.addingTimeInterval(-logReorderWindow)
-        // Sorted by time: the lines old enough to go form a prefix, found by bisection.
-        var low = 0, high = pendingLogs.count
-        while low < high {
-            let middle = (low + high) / 2
-            if pendingLogs[middle].at <= cutoff { low = middle + 1 } else { high = middle }
-        }
-        guard low > 0 else { return }
-        let ready = pendingLogs[..<low]
+        // Sorted by time: the lines old enough to go form a prefix, and the lines stamped more
+        // than a window ahead of this clock (a container's clock that runs ahead, or a hostile
+        // stamp) a suffix; they go now rather than when this clock catches up with them.
+        let low = pendingLogs.firstIndex(stampedAfter: date.addingTimeInterval(-logReorderWindow))
+        let ahead = max(low, pendingLogs.firstIndex(stampedAfter: date.addingTimeInterval(logReorderWindow)))
+        guard low > 0 || ahead < pendingLogs.count else { return }
+        let ready = pendingLogs[..<low] + pendingLogs[ahead...]
         logs.append(contentsOf: ready)
         if !logView.isFollowing {
             // Keep the reader's place: new lines push the view further from the newest.
@@ -86,17 +84,20 @@ extension DashboardState {
             logView.scrollBack += arrived
             logView.unseen += arrived
         }
+        pendingLogs.removeSubrange(ahead...)
         pendingLogs.removeFirst(low)
     }
 
+    /// Action results and progress carry a daemon's or an API server's words: made inert here.
     mutating func say(_ text: String, error: Bool = false) {
-        status = StatusMessage(text: text, isError: error, at: now)
+        status = StatusMessage(text: InertText.of(text), isError: error, at: now)
     }
 
     // MARK: - Runtime events
 
+    /// Every string from a runtime is made inert here, the one door from the runtimes to the screen.
     mutating func apply(_ event: RuntimeEvent) {
-        switch event {
+        switch event.inert {
         case .connected(let identity):
             self.identity = identity
             connection = .connected
@@ -330,5 +331,17 @@ extension DashboardState {
         guard !pods.isEmpty else { return }
         let index = pods.firstIndex(of: selection.pod) ?? 0
         selection = .pod(pods[(index + delta + pods.count) % pods.count])
+    }
+}
+
+extension [LogLine] {
+    /// The first index of a line stamped after `date`, by bisection: the lines are in time order.
+    func firstIndex(stampedAfter date: Date) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle].at <= date { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }

@@ -11,6 +11,9 @@ enum CheckTable {
         if !quiet || watching {
             lines.append("podtop check · \(report.runtime.kind) \(report.runtime.endpoint)\(version) · \(CheckReport.timestamp(report.checkedAt))")
         }
+        if let insecure = report.runtime.insecure {
+            lines.append(paint("INSECURE: \(insecure)", "degraded", colour))
+        }
         if let error = report.runtime.error, !report.runtime.reachable {
             lines.append(paint("runtime unreachable: \(error)", "down", colour))
         }

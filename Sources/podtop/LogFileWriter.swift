@@ -1,11 +1,12 @@
 import Foundation
 
-/// Writes the saved log lines to a new file, never over an existing one, and says the outcome
-/// in words for the status line.
+/// Writes the saved log lines to a new file, never over an existing one, readable by its owner
+/// alone (logs carry tokens and customers' data), and says the outcome in words for the status
+/// line.
 enum LogFileWriter {
     static func save(_ lines: [String], named fileName: String, in directory: String) -> (message: String, isError: Bool) {
         let path = (directory as NSString).appendingPathComponent(fileName)
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             return ("Could not save the logs to \(path): \(String(cString: strerror(errno)))", true)
         }

@@ -65,8 +65,7 @@ struct PodtopCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(3)
+                fail(fullMessage(for: error), code: 3)
             }
             exit(withError: error)
         }
@@ -100,7 +99,7 @@ struct PodtopCommand: ParsableCommand {
             Self.fail("podtop: \(error)", code: 3)
         }
         if listThemes {
-            for theme in settings.themes { print(theme.name) }
+            for theme in settings.themes { print(InertText.of(theme.name)) }
             return
         }
 
@@ -161,8 +160,11 @@ struct PodtopCommand: ParsableCommand {
         return loop.run()
     }
 
+    /// Says `message` on stderr, each of its lines made inert (it may quote a config file, a
+    /// daemon's error or a flag's value), and exits with `code`.
     static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        let inert = message.split(separator: "\n", omittingEmptySubsequences: false).map { InertText.of(String($0)) }
+        FileHandle.standardError.write(Data((inert.joined(separator: "\n") + "\n").utf8))
         Foundation.exit(code)
     }
 }

@@ -70,9 +70,26 @@ import TestSupport
         #expect(result == "a\u{FFFD}b\u{FFFD}(")
     }
 
-    @Test func carriageReturnKeepsTheLastSegmentAndTabsExpand() {
-        #expect(clean("progress 10%\rprogress 100%") == "progress 100%")
+    @Test func aCarriageReturnIsShownAndTabsExpand() {
+        #expect(clean("progress 10%\rprogress 100%") == "progress 10%␍progress 100%")
         #expect(clean("a\tb") == "a       b")
+        #expect(clean("done\r") == "done", "CRLF ends a line")
+    }
+
+    @Test func aLineCannotHideItsLevelBehindACarriageReturn() {
+        let line = LogLine.fromUntrusted(Array("ERROR charge failed\rINFO ok".utf8), at: Date(timeIntervalSince1970: 0),
+                                         source: LogSource(pod: PodID("commerce"), service: nil, replica: "payment-1"), stream: .stdout)
+        #expect(line.level == .error, "\(line.text)")
+        #expect(line.text.hasPrefix("ERROR charge failed␍"))
+    }
+
+    @Test func whatALineBecomesIsCappedNotOnlyWhatCameIn() {
+        // 16 KiB of tabs would become 128 KiB of spaces; 4 KiB of U+0085 become 28 KiB of text.
+        let tabs = LogSanitizer(maxBytes: 16 * 1024).sanitize(Array(repeating: 0x09, count: 16 * 1024))
+        #expect(tabs.utf8.count < 17 * 1024)
+        #expect(tabs.hasSuffix("…[cut: past 16 KiB as shown]"))
+        let nels = LogSanitizer(maxBytes: 16 * 1024).sanitize(Array(String(repeating: "\u{85}", count: 4096).utf8))
+        #expect(nels.utf8.count < 17 * 1024)
     }
 
     @Test func longLinesAreCutWithAVisibleMarker() {

@@ -64,7 +64,10 @@ public enum HostileLogCorpus {
         line("NUL", "nul\u{00}byte", "nul^@byte"),
         line("DEL", "del\u{7F}!", "del^?!"),
         line("form feed and vertical tab", "ff\u{0C}vt\u{0B}", "ff^Lvt^K"),
-        line("carriage return overwrite", "fake OK\rREAL", "REAL"),
+        line("carriage return overwrite, shown", "fake OK\rREAL", "fake OK␍REAL"),
+        line("zero-width space and joiner", "pass\u{200B}word\u{200D}", "pass<U+200B>word<U+200D>"),
+        line("byte order mark inside a line", "a\u{FEFF}b", "a<U+FEFF>b"),
+        line("tag characters", "hi\u{E0041}\u{E007F}", "hi<U+E0041><U+E007F>"),
         line("tab", "a\tb", "a       b"),
         // Bidirectional controls shown, not obeyed.
         line("right-to-left override", "invoice\u{202E}fdp.exe", "invoice<U+202E>fdp.exe"),

@@ -4,15 +4,17 @@ import PodtopCore
 import NIOCore
 
 extension DockerClient {
+    /// An entry that cannot be read at all (no `Id`) is left out; the others are kept.
     public func listContainers() async throws(RuntimeError) -> [DockerContainerSummary] {
-        try await get([DockerContainerSummary].self, "/containers/json", query: ["all": "1"])
+        try await get([Readable<DockerContainerSummary>].self, "/containers/json", query: ["all": "1"]).compactMap(\.value)
     }
 
     /// Only the containers with these IDs, stopped ones included: an ID the daemon no longer
     /// knows is simply not in the answer.
     public func listContainers(ids: Set<String>) async throws(RuntimeError) -> [DockerContainerSummary] {
         let filter = String(decoding: (try? JSONEncoder().encode(["id": ids.sorted()])) ?? Data(), as: UTF8.self)
-        return try await get([DockerContainerSummary].self, "/containers/json", query: ["all": "1", "filters": filter])
+        return try await get([Readable<DockerContainerSummary>].self, "/containers/json", query: ["all": "1", "filters": filter])
+            .compactMap(\.value)
     }
 
     public func inspect(_ id: String) async throws(RuntimeError) -> DockerContainerInspect {

@@ -120,6 +120,7 @@ struct DockerContainers: Sendable {
         tracked.logRotates = inspect.logRotates
         tracked.logFile = inspect.logDriver == "json-file" ? inspect.logPath.flatMap { $0.isEmpty ? nil : $0 } : nil
         tracked.pid = inspect.state.pid
+        tracked.unreadable = inspect.dropped
         tracked.inspected = true
         byID[id] = tracked
     }

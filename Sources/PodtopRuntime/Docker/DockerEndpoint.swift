@@ -12,6 +12,12 @@ public struct DockerEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     public var transport: Transport
 
+    /// Why the connection is not private: `tcp://` is plain HTTP, readable on the way.
+    public var insecure: String? {
+        if case .tcp = transport { return "plain tcp://: the daemon's answers and podtop's requests are not encrypted" }
+        return nil
+    }
+
     public var description: String {
         switch transport {
         case .unixSocket(let path): "unix://\(path)"

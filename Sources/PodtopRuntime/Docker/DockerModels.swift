@@ -17,15 +17,17 @@ public struct DockerContainerSummary: Decodable, Sendable, Equatable {
         case id = "Id", names = "Names", image = "Image", labels = "Labels", state = "State", status = "Status", created = "Created"
     }
 
+    /// Field by field (`LenientDecoding`): only a missing `Id` loses the entry.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
-        names = try c.decodeIfPresent([String].self, forKey: .names) ?? []
-        image = try c.decodeIfPresent(String.self, forKey: .image) ?? ""
-        labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
-        state = try c.decodeIfPresent(String.self, forKey: .state) ?? ""
-        status = try c.decodeIfPresent(String.self, forKey: .status) ?? ""
-        created = try c.decodeIfPresent(Int64.self, forKey: .created) ?? 0
+        var dropped: [String] = []
+        names = c.lenient([String].self, .names, dropped: &dropped, path: "") ?? []
+        image = c.lenient(String.self, .image, dropped: &dropped, path: "") ?? ""
+        labels = c.lenient([String: String].self, .labels, dropped: &dropped, path: "") ?? [:]
+        state = c.lenient(String.self, .state, dropped: &dropped, path: "") ?? ""
+        status = c.lenient(String.self, .status, dropped: &dropped, path: "") ?? ""
+        created = Int64(c.lenientInt(.created, dropped: &dropped, path: "") ?? 0)
     }
 
     /// The name without Docker's leading slash.
@@ -35,7 +37,8 @@ public struct DockerContainerSummary: Decodable, Sendable, Equatable {
     }
 }
 
-/// The parts of `GET /containers/{id}/json` podtop reads.
+/// The parts of `GET /containers/{id}/json` podtop reads, field by field (`LenientDecoding`):
+/// only a missing `Id` fails the whole.
 public struct DockerContainerInspect: Decodable, Sendable {
     public struct State: Decodable, Sendable {
         public var status: String
@@ -45,15 +48,41 @@ public struct DockerContainerInspect: Decodable, Sendable {
         /// The main process, as the daemon's host sees it; 0 when not running.
         public var pid: Int?
         public var exitCode: Int?
+        /// Fields that could not be read (`State.ExitCode`…).
+        public var dropped: [String] = []
         enum CodingKeys: String, CodingKey {
             case status = "Status", running = "Running", startedAt = "StartedAt", health = "Health", pid = "Pid", exitCode = "ExitCode"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            status = c.lenient(String.self, .status, dropped: &dropped, path: "State.") ?? ""
+            running = c.lenient(Bool.self, .running, dropped: &dropped, path: "State.") ?? false
+            startedAt = c.lenient(String.self, .startedAt, dropped: &dropped, path: "State.") ?? ""
+            health = c.lenient(Health.self, .health, dropped: &dropped, path: "State.")
+            pid = c.lenientInt(.pid, dropped: &dropped, path: "State.")
+            exitCode = c.lenientInt(.exitCode, dropped: &dropped, path: "State.")
+            dropped += health?.dropped ?? []
+        }
+
+        /// What an inspect whose State cannot be read says: nothing.
+        static let unknown = State()
+        private init() {
+            (status, running, startedAt) = ("", false, "")
         }
     }
 
     public struct Health: Decodable, Sendable {
         public var status: String
         public var failingStreak: Int
+        public var dropped: [String] = []
         enum CodingKeys: String, CodingKey { case status = "Status", failingStreak = "FailingStreak" }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            status = c.lenient(String.self, .status, dropped: &dropped, path: "State.Health.") ?? ""
+            failingStreak = c.lenientInt(.failingStreak, dropped: &dropped, path: "State.Health.") ?? 0
+        }
     }
 
     public struct Config: Decodable, Sendable {
@@ -62,11 +91,18 @@ public struct DockerContainerInspect: Decodable, Sendable {
         public var image: String
         enum CodingKeys: String, CodingKey { case tty = "Tty", labels = "Labels", image = "Image" }
 
+        public var dropped: [String] = []
+
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            tty = try c.decodeIfPresent(Bool.self, forKey: .tty) ?? false
-            labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
-            image = try c.decodeIfPresent(String.self, forKey: .image) ?? ""
+            tty = c.lenient(Bool.self, .tty, dropped: &dropped, path: "Config.") ?? false
+            labels = c.lenient([String: String].self, .labels, dropped: &dropped, path: "Config.") ?? [:]
+            image = c.lenient(String.self, .image, dropped: &dropped, path: "Config.") ?? ""
+        }
+
+        static let empty = Config()
+        private init() {
+            (tty, labels, image) = (false, [:], "")
         }
     }
 
@@ -91,9 +127,27 @@ public struct DockerContainerInspect: Decodable, Sendable {
     /// names its own files here, in another format: only `logDriver` tells them apart).
     public var logPath: String?
 
+    /// Every field that could not be read, for the replica's details.
+    public var dropped: [String] = []
+
     enum CodingKeys: String, CodingKey {
         case id = "Id", name = "Name", restartCount = "RestartCount", state = "State", config = "Config"
         case hostConfig = "HostConfig", logPath = "LogPath"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        var dropped: [String] = []
+        name = c.lenient(String.self, .name, dropped: &dropped, path: "") ?? ""
+        restartCount = c.lenientInt(.restartCount, dropped: &dropped, path: "") ?? 0
+        let state = c.lenient(State.self, .state, dropped: &dropped, path: "")
+        self.state = state ?? State.unknown
+        let config = c.lenient(Config.self, .config, dropped: &dropped, path: "")
+        self.config = config ?? Config.empty
+        hostConfig = c.lenient(HostConfig.self, .hostConfig, dropped: &dropped, path: "")
+        logPath = c.lenient(String.self, .logPath, dropped: &dropped, path: "")
+        self.dropped = dropped + (state?.dropped ?? []) + (config?.dropped ?? [])
     }
 
     public var logDriver: String? { hostConfig?.logConfig?.type }
@@ -160,7 +214,7 @@ public struct DockerStatsSample: Decodable, Sendable, Equatable {
         let cpuEnd = min(precpu, memory.map { $0 > cpu ? $0 : bytes.count } ?? bytes.count)
         let total = number(#""total_usage":"#, from: cpu, before: cpuEnd) ?? 0
         let system = number(#""system_cpu_usage":"#, from: cpu, before: cpuEnd)
-        var online = Int(number(#""online_cpus":"#, from: cpu, before: cpuEnd) ?? 0)
+        var online = Int(clamping: number(#""online_cpus":"#, from: cpu, before: cpuEnd) ?? 0)
         if online == 0 {
             // Older engines: count the per-CPU entries instead.
             if let list = find(#""percpu_usage":["#, in: bytes, from: cpu), list < cpuEnd {

@@ -64,7 +64,12 @@ extension DockerRuntime {
         let before = members.count
         if target > before {
             let raw = try await client.inspectRaw(template.summary.id)
-            var next = (members.compactMap(\.containerNumber).max() ?? 0) + 1
+            let highest = members.compactMap(\.containerNumber).max() ?? 0
+            // A number from a label can be anything: the new ones must fit beside it.
+            guard highest <= Int.max - (target - before) else {
+                throw RuntimeError("cannot number new containers after \(spec.displayName)'s com.docker.compose.container-number \(highest)")
+            }
+            var next = highest + 1
             for _ in before..<target {
                 let id = try await client.create(name: "\(project)-\(service)-\(next)", body: DockerClone.createBody(from: raw, containerNumber: next))
                 try await client.start(id)

@@ -93,7 +93,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         case (.automatic, .unixSocket) where followsLogs: logFiles = LogFileFollower(lastLines: logTail, clock: self.clock)
         default: logFiles = nil
         }
-        identity = RuntimeIdentity(kind: "docker", endpoint: endpoint.description)
+        identity = RuntimeIdentity(kind: "docker", endpoint: endpoint.description, insecure: endpoint.insecure)
     }
 
     // MARK: - Sessions
@@ -109,7 +109,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
             let client = try await DockerClient.connect(endpoint, policy: policy)
             emit?(.connected(RuntimeIdentity(
                 kind: client.isPodman ? "podman" : "docker", endpoint: endpoint.description,
-                version: "\(client.engineVersion) (API \(client.apiVersion))"
+                version: "\(client.engineVersion) (API \(client.apiVersion))", insecure: endpoint.insecure
             )))
             return .init(reason: await run(client, refresh: refresh), connected: true)
         } catch {

@@ -22,6 +22,8 @@ struct TrackedContainer: Sendable {
     var inspected = false
     /// The main process as the host sees it: a new one means a restart, and new cgroup files.
     var pid: Int?
+    /// Fields of its last inspect that could not be read.
+    var unreadable: [String] = []
     /// The newest event that set `condition` (see `DockerContainers.conditionEvents`).
     var conditionEvent: UInt64 = 0
     /// Set by an event that only an inspect may confirm: the daemon's list can trail its own
@@ -49,12 +51,14 @@ struct TrackedContainer: Sendable {
     var replicaLabel: String { containerNumber.map(String.init) ?? summary.name }
 
     func replica(usage: ContainerUsage?) -> Replica {
-        Replica(
-            id: summary.id, name: summary.name, phase: phase, restarts: restartCount + observedRestarts,
+        var replica = Replica(
+            id: summary.id, name: summary.name, phase: phase, restarts: [restartCount, observedRestarts].saturatingSum { $0 },
             startedAt: isRunning ? startedAt : nil, cpuPercent: isRunning ? usage?.cpuPercent : nil,
             memoryBytes: isRunning ? usage?.memoryBytes : nil, image: summary.image,
             exitCode: isRunning ? nil : condition.exitCode
         )
+        replica.unreadable = unreadable
+        return replica
     }
 }
 

@@ -79,7 +79,8 @@ public struct KubeConfig: Sendable, Equatable {
         do {
             file = try YAMLDecoder().decode(KubeConfigFile.self, from: text)
         } catch {
-            throw FileProblem(file: path, problem: "not a kubeconfig: \(Self.describe(error))")
+            let (line, problem) = Self.describe(error)
+            throw FileProblem(file: path, line: line, field: nil, problem: "not a kubeconfig: \(problem)")
         }
         files.append(path)
         let directory = (path as NSString).deletingLastPathComponent
@@ -134,14 +135,25 @@ public struct KubeConfig: Sendable, Equatable {
         path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
     }
 
-    private static func describe(_ error: any Error) -> String {
-        if case DecodingError.keyNotFound(let key, let context) = error {
-            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")) lacks \(key.stringValue)"
+    /// Where and what, never the text itself: the line at fault may be a `token:` or a
+    /// `client-key-data:` (Yams' own message quotes it).
+    static func describe(_ error: any Error) -> (line: Int?, problem: String) {
+        func path(_ context: DecodingError.Context) -> String { context.codingPath.map(\.stringValue).joined(separator: ".") }
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return (nil, "\(path(context)) lacks \(key.stringValue)")
+        case DecodingError.typeMismatch(let type, let context), DecodingError.valueNotFound(let type, let context):
+            return (nil, "\(path(context)) is not a \(type)")
+        case DecodingError.dataCorrupted(let context):
+            return (nil, "\(path(context)) cannot be read")
+        case YamlError.scanner(_, let problem, let mark, _), YamlError.parser(_, let problem, let mark, _),
+             YamlError.composer(_, let problem, let mark, _):
+            return (mark.line, "invalid YAML: \(problem)")
+        case YamlError.duplicatedKeysInMapping(_, let context):
+            return (context.mark.line, "invalid YAML: a key is given twice")
+        default:
+            return (nil, "invalid YAML")
         }
-        if case DecodingError.typeMismatch(_, let context) = error {
-            return "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        }
-        return String(describing: error)
     }
 }
 

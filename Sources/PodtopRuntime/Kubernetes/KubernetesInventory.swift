@@ -157,7 +157,7 @@ struct KubernetesInventory: Sendable {
                 WorkloadInfo(kind: workload.kind ?? "Deployment", name: workload.metadata.name, desiredReplicas: workload.desiredReplicas,
                              autoscaler: autoscaler(of: workload))
             }
-            snapshots.append(PodSnapshot(id: id, desiredReplicas: mine.reduce(0) { $0 + $1.desiredReplicas },
+            snapshots.append(PodSnapshot(id: id, desiredReplicas: mine.saturatingSum(\.desiredReplicas),
                                          replicas: replicas, workloads: infos, actions: actions(of: id, workloads: mine.count, replicas: replicas.count),
                                          readiness: serviceReadiness(of: id, workloads: mine)))
         }

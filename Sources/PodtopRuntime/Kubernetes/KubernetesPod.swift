@@ -146,8 +146,7 @@ extension KubernetesPod {
 
     /// RESTARTS: every container's restarts, init containers' included.
     public var restarts: Int {
-        (status.containerStatuses ?? []).reduce(0) { $0 + $1.restartCount }
-            + (status.initContainerStatuses ?? []).reduce(0) { $0 + $1.restartCount }
+        ((status.containerStatuses ?? []) + (status.initContainerStatuses ?? [])).saturatingSum(\.restartCount)
     }
 
     /// The `Ready` condition: the pod is in its Services' endpoints.

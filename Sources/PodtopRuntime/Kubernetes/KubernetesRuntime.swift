@@ -67,7 +67,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
         self.reportSpacing = reportSpacing
         self.watchSilenceLimit = watchSilenceLimit
         inventory = KubernetesInventory(topology: topology)
-        identity = RuntimeIdentity(kind: "kubernetes", endpoint: "\(target.contextName)/\(target.namespace)")
+        identity = RuntimeIdentity(kind: "kubernetes", endpoint: "\(target.contextName)/\(target.namespace)", insecure: target.insecure)
     }
 
     var namespacePath: String { "/namespaces/\(target.namespace)" }
@@ -148,7 +148,7 @@ public actor KubernetesRuntime: PodRestarting, PodScaling, ReplicaRestarting, Pr
             let pods = try await listPods(client)
             let deployments = try await listWorkloads(client, kind: "Deployment")
             let statefulSets = (try? await listWorkloads(client, kind: "StatefulSet")) ?? ""
-            emit?(.connected(RuntimeIdentity(kind: identity.kind, endpoint: identity.endpoint, version: version)))
+            emit?(.connected(RuntimeIdentity(kind: identity.kind, endpoint: identity.endpoint, version: version, insecure: identity.insecure)))
             await refreshAutoscalers(client)
             report()
             sessionsListed.continuation.yield()

@@ -40,6 +40,13 @@ public struct KubernetesTarget: Sendable, Equatable {
         self.bearer = bearer
     }
 
+    /// Why the connection is not private, when it is not.
+    public var insecure: String? {
+        if server.hasPrefix("http://") { return "plain http://: the API server's answers and podtop's requests are not encrypted" }
+        if insecureSkipTLSVerify { return "insecure-skip-tls-verify: the API server's certificate is not checked" }
+        return nil
+    }
+
     /// The service account's files when running inside a pod.
     public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
@@ -76,6 +83,10 @@ extension KubeConfig {
         }
         guard let user = users[context.user] else {
             throw RuntimeError("context \"\(name)\" names user \"\(context.user)\", which \(where_) does not define")
+        }
+        if cluster.insecureSkipTLSVerify, cluster.certificateAuthorityPEM != nil {
+            // kubectl refuses the pair: a CA that is not checked would only look like trust.
+            throw RuntimeError("cluster \"\(context.cluster)\": specifying a root certificates file with the insecure flag is not allowed")
         }
         var target = KubernetesTarget(
             contextName: name, server: cluster.server, namespace: namespace ?? context.namespace ?? "default",

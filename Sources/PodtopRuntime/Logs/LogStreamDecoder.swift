@@ -21,19 +21,42 @@ public struct LogStreamDecoder: Sendable {
     private var partial: [LogStreamKind: [UInt8]] = [:]
     /// Bytes of the current line beyond `maxLineBytes`, counted rather than kept.
     private var overflow: [LogStreamKind: Int] = [:]
+    /// A frame longer than a line can be (`maxFrameBytes`), passed on as its bytes arrive
+    /// instead of kept whole: a header may claim 4 GiB.
+    private var longFrame: (kind: LogStreamKind, remaining: Int)?
     /// Longest line kept whole; longer ones are cut here and the sanitiser marks them.
     public var maxLineBytes = 64 * 1024
 
     public init(tty: Bool) { multiplexed = !tty }
+
+    /// What is held between feeds: frames not yet whole and lines not yet ended.
+    var bufferedBytes: Int { pending.count + partial.values.reduce(0) { $0 + $1.count } }
+
+    /// The longest frame kept whole: a line, its timestamp and its newline.
+    var maxFrameBytes: Int { maxLineBytes + Self.longestTimestamp + 1 }
 
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [Line] {
         var lines: [Line] = []
         if multiplexed {
             pending.append(contentsOf: bytes)
             var offset = 0
-            while pending.count - offset >= 8 {
+            while true {
+                if let frame = longFrame {
+                    let take = min(frame.remaining, pending.count - offset)
+                    split(pending[offset..<(offset + take)], frame.kind, into: &lines)
+                    offset += take
+                    longFrame = frame.remaining > take ? (frame.kind, frame.remaining - take) : nil
+                    if longFrame != nil { break }
+                    continue
+                }
+                guard pending.count - offset >= 8 else { break }
                 let kind: LogStreamKind = pending[offset] == 2 ? .stderr : .stdout
                 let length = Int(pending[offset + 4]) << 24 | Int(pending[offset + 5]) << 16 | Int(pending[offset + 6]) << 8 | Int(pending[offset + 7])
+                if length > maxFrameBytes {
+                    longFrame = (kind, length)
+                    offset += 8
+                    continue
+                }
                 guard pending.count - offset - 8 >= length else { break }
                 var payload = pending[(offset + 8)..<(offset + 8 + length)]
                 // The daemon cuts lines longer than 16 KiB into partial messages, each its own
@@ -100,7 +123,7 @@ public struct LogStreamDecoder: Sendable {
     /// Length of the "2026-11-30T10:28:32.462213858Z" that Docker puts, with a space, in front
     /// of every message, if `bytes` starts with one.
     static func timestampLength(_ bytes: some Collection<UInt8>) -> Int? {
-        guard bytes.count > 20, let space = bytes.prefix(40).firstIndex(of: UInt8(ascii: " ")),
+        guard bytes.count > 20, let space = bytes.prefix(40).firstIndex(of: UInt8(ascii: " ")), space != bytes.startIndex,
               bytes[bytes.index(space, offsetBy: -1)] == UInt8(ascii: "Z") else { return nil }
         return bytes.distance(from: bytes.startIndex, to: space)
     }
