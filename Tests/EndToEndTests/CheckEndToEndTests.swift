@@ -61,8 +61,18 @@ final class CheckEndToEndTests {
         try await runPodtop(["check", "--host", TestDaemon.host!] + arguments)
     }
 
+    /// `check` again (three rounds at most) while a service that should be fast reads SLOW: a
+    /// check probes each service once, and beside the rest of the suite one answer of a static
+    /// file took 154 ms against the 150 ms threshold (and 382 ms a moment after 24 ms in the
+    /// prober's own tests). A podtop that misjudged a fast answer would do it every round.
+    func checkOfFastServices(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        var result = try await check(arguments)
+        for _ in 1..<3 where result.stdout.contains("over the warn threshold") { result = try await check(arguments) }
+        return result
+    }
+
     @Test func allHealthyIsZeroWithATableOfPodsAndServices() async throws {
-        let result = try await check(["--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health")])])
+        let result = try await checkOfFastServices(["--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health")])])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let core = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("Core") })
         #expect(core.contains("HEALTHY") && core.contains("2/2"))
@@ -87,7 +97,7 @@ final class CheckEndToEndTests {
         let quiet = try await check(["--config", file, "--quiet"])
         #expect(quiet.status == 2)
         #expect(quiet.stdout.contains("  user") && !quiet.stdout.contains("  auth"), "\(quiet.stdout)")
-        let healthy = try await check(["--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health")]), "--quiet"])
+        let healthy = try await checkOfFastServices(["--config", try config([("auth", "http://127.0.0.1:\(fastPort)/health")]), "--quiet"])
         #expect(healthy.status == 0 && healthy.stdout.isEmpty, "quiet and healthy prints nothing: \(healthy.stdout)")
     }
 
