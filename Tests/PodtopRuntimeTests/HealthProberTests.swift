@@ -58,14 +58,16 @@ final class SteerableServer: @unchecked Sendable {
         // Up to three probes each: a loaded machine only ever adds latency (beside a CPU hog a
         // plain answer once took 382 ms, a moment after the baseline's 24), so one of them
         // reaching the class is what the class takes.
-        func expect(_ path: String, _ expected: HealthClass) async {
+        @discardableResult
+        func expect(_ path: String, _ expected: HealthClass) async -> HealthSample? {
             var seen: [String] = []
             for _ in 0..<3 {
                 let sample = await probe(.http(url: server.url(path)), timeoutMs: timeoutMs, thresholds: classes)
-                if sample.verdict == expected { return }
+                if sample.verdict == expected { return sample }
                 seen.append("\(sample.verdict) after \(sample.latencyMs ?? -1) ms (\(sample.detail))")
             }
             Issue.record("\(path) never \(expected): \(seen); warn at \(warn) ms")
+            return nil
         }
         await expect("/ok", .up)
         await expect("/plain", .up)
@@ -80,8 +82,8 @@ final class SteerableServer: @unchecked Sendable {
         #expect(failing.latencyMs == nil || failing.verdict.answered == false)
         let closed = await probe(.http(url: server.url("/close")), timeoutMs: timeoutMs, thresholds: classes)
         #expect(closed.verdict == .down)
-        let invalid = await probe(.http(url: server.url("/invalid-json")), timeoutMs: timeoutMs, thresholds: classes)
-        #expect(invalid.verdict == .up && invalid.detail.contains("not valid JSON"))
+        let invalid = await expect("/invalid-json", .up)
+        #expect(invalid?.detail.contains("not valid JSON") == true)
         let hang = await probe(.http(url: server.url("/hang")), timeoutMs: 300)
         #expect(hang.verdict == .timeout)
     }
@@ -140,8 +142,9 @@ final class SteerableServer: @unchecked Sendable {
             guard case .health(.service(let id), let sample) = event else { continue }
             verdicts[id.name, default: []].append(sample.verdict)
         }
-        #expect(verdicts["first"]?.allSatisfy { $0 == .up } == true, "\(verdicts)")
-        #expect(verdicts["second"]?.allSatisfy { $0 == .up } == true, "\(verdicts)")
+        // Answered, each of them (UP, or SLOW when the suite loads the machine): none a TIMEOUT.
+        #expect(verdicts["first"]?.allSatisfy(\.answered) == true, "\(verdicts)")
+        #expect(verdicts["second"]?.allSatisfy(\.answered) == true, "\(verdicts)")
     }
 
     @Test func refusedConnectionsAreDown() async throws {
@@ -155,9 +158,12 @@ final class SteerableServer: @unchecked Sendable {
     @Test func tcpProbesMeasureTheConnect() async throws {
         let server = try await SteerableServer(tcpOnly: true)
         _ = await probe(.tcp(host: "127.0.0.1", port: server.port), timeoutMs: 5000)  // warm up
-        let sample = await probe(.tcp(host: "127.0.0.1", port: server.port))
-        #expect(sample.verdict == .up)
-        #expect((sample.latencyMs ?? 99) < 30)
+        // The quickest of three connects: a loaded machine only ever adds latency.
+        var samples: [HealthSample] = []
+        for _ in 0..<3 { samples.append(await probe(.tcp(host: "127.0.0.1", port: server.port))) }
+        let quickest = try #require(samples.min { ($0.latencyMs ?? .infinity) < ($1.latencyMs ?? .infinity) })
+        #expect(quickest.verdict == .up, "\(samples.map(\.detail))")
+        #expect((quickest.latencyMs ?? 99) < 30)
     }
 
     /// The server's own "slept_ms" from a probe's detail ("HTTP 200, {slept_ms: 50.08, status: ok}").
