@@ -52,7 +52,7 @@ final class SteerableServer: @unchecked Sendable {
         // the suite on 2 cores, tens of milliseconds), so that the delays reach each class, not the load.
         var baseline = 0.0
         for _ in 0..<3 { baseline = max(baseline, await probe(.http(url: server.url("/ok")), timeoutMs: 5000).latencyMs ?? 0) }
-        let warn = max(30, (baseline * 3 + 20).rounded())
+        let warn = max(100, (baseline * 3 + 50).rounded())
         let classes = LatencyThresholds(warnMs: warn, criticalMs: warn * 4)
         let timeoutMs = warn * 12
         // Up to three probes each: a loaded machine only ever adds latency (beside a CPU hog a
