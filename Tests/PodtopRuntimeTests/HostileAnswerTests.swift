@@ -79,6 +79,71 @@ import Testing
         #expect(workloads.saturatingSum(\.desiredReplicas) == .max)
     }
 
+    @Test func aPodWithFieldsOutOfRangeOrOfTheWrongTypeKeepsTheRest() throws {
+        let json = """
+            {"metadata":{"name":"auth-7d4f","uid":"u1","labels":{"app":"auth"},"creationTimestamp":42},
+             "spec":{"nodeName":"k3s-1","containers":[{"name":"auth","image":"auth:1"},{"image":"no-name"}]},
+             "status":{"phase":"Running","startTime":"2026-12-07T10:00:00Z",
+               "conditions":[{"type":"Ready","status":"True"},{"type":7}],
+               "containerStatuses":[
+                 {"name":"auth","ready":true,"restartCount":18446744073709551615,"state":{"running":{}}},
+                 {"name":"sidecar","ready":"yes","restartCount":"many","state":{"terminated":{"exitCode":"x","reason":"Error"}}},
+                 {"ready":true}]}}
+            """
+        let pod = try JSONDecoder().decode(KubernetesPod.self, from: Data(json.utf8))
+        #expect(pod.restarts == .max, "held at the edge of Int's range, then summed without a trap")
+        #expect(pod.isReady)
+        #expect(pod.spec.nodeName == "k3s-1")
+        #expect(pod.status.containerStatuses?.count == 2)
+        #expect(pod.kubectlStatus == "Error")
+        #expect(pod.unreadable.sorted() == [
+            "metadata.creationTimestamp", "spec.containers[1]", "status.conditions[1]", "status.containerStatuses[1].ready",
+            "status.containerStatuses[1].restartCount", "status.containerStatuses[1].state.terminated.exitCode",
+            "status.containerStatuses[2]",
+        ])
+        #expect(pod.replica.unreadable == pod.unreadable, "the details say what was left out")
+        let noExitCode = try JSONDecoder().decode(KubernetesPod.self, from: Data("""
+            {"metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]},
+             "status":{"containerStatuses":[{"name":"c","ready":false,"restartCount":0,"state":{"terminated":{"exitCode":1e400}}}]}}
+            """.utf8))
+        #expect(noExitCode.kubectlStatus == "ExitCode:?")
+    }
+
+    @Test func aListKeepsTheObjectsThatCanBeRead() throws {
+        let json = """
+            {"metadata":{"resourceVersion":"42"},"items":[
+              {"metadata":{"name":"auth","generation":1e30},"spec":{"replicas":18446744073709551615,"selector":{"matchLabels":{"app":"auth"}}},
+               "status":{"replicas":-99999999999999999999,"readyReplicas":"two","conditions":[{"type":"Available","status":"True"},[]]}},
+              {"metadata":{"labels":{"app":"nameless"}}},
+              {"metadata":{"name":"user"},"spec":"broken"}]}
+            """
+        let list = try JSONDecoder().decode(KubernetesList<KubernetesWorkload>.self, from: Data(json.utf8))
+        #expect(list.metadata.resourceVersion == "42")
+        #expect(list.items.map(\.metadata.name) == ["auth", "user"])
+        let auth = try #require(list.items.first)
+        #expect(auth.desiredReplicas == .max)
+        #expect(auth.metadata.generation == .max)
+        #expect(auth.status?.replicas == .min)
+        #expect(auth.status?.readyReplicas == nil)
+        #expect(auth.status?.conditions?.count == 1)
+        #expect(auth.selects(["app": "auth"]))
+        #expect(list.items.last?.desiredReplicas == 1, "a spec that cannot be read asks for the API's default")
+        let metrics = try JSONDecoder().decode(KubernetesPodMetrics.self, from: Data("""
+            {"metadata":{"name":"auth-1"},"containers":[{"name":"a","usage":{"cpu":"9223372036","memory":"9223372036854775807"}},
+                                                         {"name":"b","usage":{"cpu":"9223372036","memory":"9223372036854775807"}}]}
+            """.utf8))
+        #expect(metrics.usage.memoryBytes == UInt64(Int64.max), "summed without a trap")
+    }
+
+    @Test func anEventWithATimeOutOfRangeOrOddAttributesIsStillTaken() throws {
+        let json = #"{"Type":"container","Action":"die","Actor":{"ID":"abc","Attributes":{"exitCode":137}},"timeNano":99999999999999999999}"#
+        let event = try JSONDecoder().decode(DockerEvent.self, from: Data(json.utf8))
+        #expect(event.action == "die")
+        #expect(event.actor.id == "abc")
+        #expect(event.timeNano == .max)
+        #expect(event.changesInventory)
+    }
+
     @Test func aMalformedKubeconfigIsNamedByLineWithoutItsSecrets() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-kubeconfig-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: path) }

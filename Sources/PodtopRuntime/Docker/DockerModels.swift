@@ -300,6 +300,19 @@ public struct DockerEvent: Decodable, Sendable, Equatable {
         public var id: String
         public var attributes: [String: String]
         enum CodingKeys: String, CodingKey { case id = "ID", attributes = "Attributes" }
+
+        public init(id: String, attributes: [String: String]) {
+            self.id = id
+            self.attributes = attributes
+        }
+
+        /// Attributes that are not all strings are left out, not the event.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            var dropped: [String] = []
+            id = c.lenient(String.self, .id, dropped: &dropped, path: "") ?? ""
+            attributes = c.lenient([String: String].self, .attributes, dropped: &dropped, path: "") ?? [:]
+        }
     }
 
     public var type: String
@@ -308,6 +321,16 @@ public struct DockerEvent: Decodable, Sendable, Equatable {
     public var timeNano: Int64
 
     enum CodingKeys: String, CodingKey { case type = "Type", action = "Action", actor = "Actor", timeNano }
+
+    /// Field by field: a time out of range is held at the edge, so a `die` is never lost to it.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decode(String.self, forKey: .type)
+        action = try c.decode(String.self, forKey: .action)
+        var dropped: [String] = []
+        actor = c.lenient(Actor.self, .actor, dropped: &dropped, path: "") ?? Actor(id: "", attributes: [:])
+        timeNano = Int64(c.lenientInt(.timeNano, dropped: &dropped, path: "") ?? 0)
+    }
 
     /// Actions after which the inventory has changed (health probes' exec events have not).
     public var changesInventory: Bool {

@@ -259,10 +259,12 @@ extension KubernetesPod {
     /// The pod as one replica of a Big Pod, its phase read from kubectl's STATUS word.
     var replica: Replica {
         let word = kubectlStatus
-        return Replica(
+        var replica = Replica(
             id: metadata.uid ?? metadata.name, name: metadata.name, phase: phase(for: word), restarts: restarts,
             startedAt: status.startTime.flatMap(KubernetesTime.parse), image: spec.containers.first?.image ?? "",
             statusText: word, node: spec.nodeName)
+        replica.unreadable = unreadable
+        return replica
     }
 
     func phase(for word: String) -> ReplicaPhase {

@@ -1,4 +1,5 @@
 import Foundation
+import PodtopCore
 
 /// A Deployment or a StatefulSet: the fields the two share and the dashboard reads.
 public struct KubernetesWorkload: Decodable, Sendable, Equatable {
@@ -118,8 +119,8 @@ public struct KubernetesPodMetrics: Decodable, Sendable, Equatable {
         for container in containers {
             let cpu = container.usage["cpu"].flatMap(KubernetesQuantity.init)?.nanoUnits
             let memory = container.usage["memory"].flatMap(KubernetesQuantity.init)?.units
-            nanocores = cpu.flatMap { value in nanocores.map { $0 + value } }
-            bytes = memory.flatMap { value in bytes.map { $0 + value } }
+            nanocores = cpu.flatMap { value in nanocores.map { $0.saturatingAdd(value) } }
+            bytes = memory.flatMap { value in bytes.map { $0.saturatingAdd(value) } }
         }
         return (nanocores.map { Double($0) / 10_000_000 }, bytes.flatMap { $0 >= 0 ? UInt64($0) : nil })
     }
@@ -128,12 +129,22 @@ public struct KubernetesPodMetrics: Decodable, Sendable, Equatable {
 /// A list answer: its items and the resource version a watch starts from.
 public struct KubernetesList<Item: Decodable & Sendable>: Decodable, Sendable {
     public var metadata: ListMetadata
+    /// The items that could be read; one that cannot (no name) is left out, not the list.
     public var items: [Item]
+
+    enum CodingKeys: String, CodingKey { case metadata, items }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try c.decodeIfPresent(ListMetadata.self, forKey: .metadata) ?? ListMetadata()
+        items = (try c.decodeIfPresent([Readable<Item>].self, forKey: .items) ?? []).compactMap(\.value)
+    }
 
     public struct ListMetadata: Decodable, Sendable {
         public var resourceVersion: String?
         /// Set when the server cut the list into pages (`limit`).
         public var `continue`: String?
+        init() {}
     }
 }
 

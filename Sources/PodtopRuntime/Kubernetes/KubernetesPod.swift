@@ -5,6 +5,9 @@ public struct KubernetesPod: Decodable, Sendable, Equatable {
     public var metadata: Metadata
     public var spec: Spec
     public var status: Status
+    /// Fields that could not be read (`status.containerStatuses[0].restartCount`…), for the
+    /// replica's details; the rest of the pod is kept.
+    public var unreadable: [String] = []
 
     public struct Metadata: Decodable, Sendable, Equatable {
         public var name: String
@@ -14,12 +17,14 @@ public struct KubernetesPod: Decodable, Sendable, Equatable {
         public var creationTimestamp: String?
         public var deletionTimestamp: String?
         public var labels: [String: String]?
+        var dropped: [String] = []
     }
 
     public struct Spec: Decodable, Sendable, Equatable {
         public var nodeName: String?
         public var containers: [Container]
         public var initContainers: [Container]?
+        var dropped: [String] = []
     }
 
     public struct Container: Decodable, Sendable, Equatable {
@@ -37,6 +42,7 @@ public struct KubernetesPod: Decodable, Sendable, Equatable {
         public var conditions: [Condition]?
         public var containerStatuses: [ContainerStatus]?
         public var initContainerStatuses: [ContainerStatus]?
+        var dropped: [String] = []
     }
 
     public struct Condition: Decodable, Sendable, Equatable {
@@ -54,6 +60,7 @@ public struct KubernetesPod: Decodable, Sendable, Equatable {
         public var image: String?
         public var state: ContainerState?
         public var lastState: ContainerState?
+        var dropped: [String] = []
     }
 
     /// Exactly one of the three is set.
@@ -61,6 +68,7 @@ public struct KubernetesPod: Decodable, Sendable, Equatable {
         public var waiting: Waiting?
         public var running: Running?
         public var terminated: Terminated?
+        var dropped: [String] = []
     }
 
     public struct Waiting: Decodable, Sendable, Equatable {
@@ -73,10 +81,12 @@ public struct KubernetesPod: Decodable, Sendable, Equatable {
     }
 
     public struct Terminated: Decodable, Sendable, Equatable {
-        public var exitCode: Int
+        /// Nil when the answer's is not a number.
+        public var exitCode: Int?
         public var signal: Int?
         public var reason: String?
         public var message: String?
+        var dropped: [String] = []
     }
 }
 
@@ -100,7 +110,7 @@ extension KubernetesPod {
                 } else if let signal = terminated.signal, signal != 0 {
                     reason = "Init:Signal:\(signal)"
                 } else {
-                    reason = "Init:ExitCode:\(terminated.exitCode)"
+                    reason = "Init:ExitCode:\(terminated.exitCodeText)"
                 }
             } else if let why = nonEmpty(container.state?.waiting?.reason), why != "PodInitializing" {
                 reason = "Init:" + why
@@ -122,7 +132,7 @@ extension KubernetesPod {
                     } else if let signal = terminated.signal, signal != 0 {
                         reason = "Signal:\(signal)"
                     } else {
-                        reason = "ExitCode:\(terminated.exitCode)"
+                        reason = "ExitCode:\(terminated.exitCodeText)"
                     }
                 } else if container.ready, container.state?.running != nil {
                     hasRunning = true

@@ -33,3 +33,14 @@ struct Readable<Value: Decodable>: Decodable {
         value = try? Value(from: decoder)
     }
 }
+
+extension KeyedDecodingContainer {
+    /// A list kept entry by entry: an unreadable entry is left out and named (`containers[2]`).
+    func lenientList<T: Decodable>(_ type: T.Type, _ key: Key, dropped: inout [String], path: String) -> [T]? {
+        guard let entries = lenient([Readable<T>].self, key, dropped: &dropped, path: path) else { return nil }
+        for (index, entry) in entries.enumerated() where entry.value == nil {
+            dropped.append("\(path)\(key.stringValue)[\(index)]")
+        }
+        return entries.compactMap(\.value)
+    }
+}
