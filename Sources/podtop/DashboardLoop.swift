@@ -108,6 +108,9 @@ final class DashboardLoop {
                     draw()
                     lastFrame = now
                     dirty = false
+                    #if DEBUG
+                    DebugCrash.overflowTheStackIfAsked()
+                    #endif
                 } else {
                     wait = min(wait, Int32((framePacing - sinceFrame) * 1000) + 1)
                 }

@@ -120,6 +120,13 @@ import TestSupport
         #expect(try await tmux.terminalModes() == (alternateScreen: false, cursorVisible: true))
     }
 
+    @Test func aStackOverflowStillRestoresTheTerminal() async throws {
+        // The handler runs on an alternate stack: on the overflowed one it could not run at all.
+        let tmux = try await TmuxSession("--demo --seed 1", environment: ["PODTOP_DEBUG_OVERFLOW_STACK": "1"])
+        #expect(await tmux.exitStatus(within: 10) == 128 + 11)
+        #expect(try await tmux.terminalModes() == (alternateScreen: false, cursorVisible: true))
+    }
+
     @Test func aTerminalThatCannotMoveTheCursorGetsAClearMessage() async throws {
         let tmux = try await TmuxSession("--demo", environment: ["TERM": "dumb"])
         #expect(await tmux.exitStatus() == 2)
