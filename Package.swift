@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// `PODTOP_FUZZ=1` (scripts/fuzz): the modules that read bytes from outside get libFuzzer's
+// coverage and AddressSanitizer, and the fuzz driver joins the package.
+let fuzzing = Context.environment["PODTOP_FUZZ"] == "1"
+let fuzzedModule: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-enable-testing"])] : []
+
 let package = Package(
     name: "podtop",
     platforms: [.macOS(.v14)],
@@ -38,7 +43,7 @@ let package = Package(
         // exits watched through pidfd on a thread of their own, a time limit that ends in SIGKILL.
         .target(name: "PodtopProcess"),
         // Vocabulary and pure logic: topology, states, latency series, logs, config, themes.
-        .target(name: "PodtopCore", dependencies: ["Yams"]),
+        .target(name: "PodtopCore", dependencies: ["Yams"], swiftSettings: fuzzedModule),
         // The outside world behind small protocols; today the built-in demo cluster.
         .target(
             name: "PodtopRuntime",
@@ -49,7 +54,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: fuzzedModule
         ),
         // Canvas, widgets, layout, keymap, dashboard state and reducer. No I/O.
         .target(name: "PodtopUI", dependencies: ["PodtopCore"]),
@@ -77,3 +83,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+if fuzzing {
+    package.products.append(.executable(name: "podtop-fuzz", targets: ["podtop-fuzz"]))
+    package.targets += [
+        .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
+        // lld: gold stops with an internal error on the instrumented objects.
+        .executableTarget(
+            name: "podtop-fuzz", dependencies: ["CFuzzDriver", "PodtopCore", "PodtopRuntime"], path: "Fuzz/Driver",
+            swiftSettings: fuzzedModule, linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]
+        ),
+    ]
+}
