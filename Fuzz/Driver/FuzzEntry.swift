@@ -2,9 +2,9 @@ import CFuzzDriver
 import Foundation
 
 // `podtop-fuzz TARGET [libFuzzer flags] [corpus dirs or files]` runs libFuzzer on one decoder
-// of outside bytes; `podtop-fuzz --list` names the targets. libFuzzer calls the two functions
-// below: the first once, with the command line, the second for every input. Built only with
-// `PODTOP_FUZZ=1` (see `scripts/fuzz`).
+// of outside bytes; `podtop-fuzz --list` names the targets. libFuzzer calls the first two
+// functions below: the first once, with the command line, the second for every input. Built
+// only with `PODTOP_FUZZ=1` (see `scripts/fuzz`).
 
 /// The target chosen on the command line; set once, before the first input.
 nonisolated(unsafe) private var chosen: FuzzTargets.Target?

@@ -28,6 +28,15 @@ struct KubernetesQuantityTests {
         #expect(KubernetesQuantity("18924Ki")?.units == 19_378_176)
         #expect(KubernetesQuantity("100m")?.units == 1)  // a tenth of a byte is a byte
     }
+
+    @Test func quantitiesPastDecimalsRangeAreRefusedOrZeroWithoutATrap() {
+        // Found by the kube-quantity fuzz target: Decimal's `*` trapped on the underflow.
+        let tiny = "-." + String(repeating: "0", count: 126) + "1E-079"
+        #expect(KubernetesQuantity(tiny)?.units == 0)
+        #expect(KubernetesQuantity(String(repeating: "9", count: 120) + "E") == nil)
+        #expect(KubernetesQuantity("1e120")?.units == nil, "past Int64, not a trap")
+        #expect(KubernetesQuantity("1e120")?.nanoUnits == nil)
+    }
 }
 
 @Suite(.timeLimit(.minutes(1)))

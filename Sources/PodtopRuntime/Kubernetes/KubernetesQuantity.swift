@@ -36,17 +36,18 @@ public struct KubernetesQuantity: Equatable, Sendable, CustomStringConvertible {
         guard integerDigits > 0 || fractionDigits > 0,
               let number = Decimal(string: String(decoding: bytes[numberStart..<index], as: UTF8.self), locale: Locale(identifier: "en_US_POSIX"))
         else { return nil }
-        guard let scale = Self.scale(ofSuffix: bytes[index...]) else { return nil }
-        value = (negative ? -number : number) * scale
+        guard let scale = Self.scale(ofSuffix: bytes[index...]),
+              let value = Self.product(negative ? -number : number, scale) else { return nil }
+        self.value = value
         self.text = text
     }
 
     public var description: String { text }
 
     /// ⌈value × 10⁹⌉, as the API server rounds a scaled value (CPU in nanocores).
-    public var nanoUnits: Int64? { Self.ceiling(value * 1_000_000_000) }
+    public var nanoUnits: Int64? { Self.product(value, 1_000_000_000).flatMap(Self.ceiling) }
     /// ⌈value × 10³⌉ (CPU in millicores).
-    public var milliUnits: Int64? { Self.ceiling(value * 1000) }
+    public var milliUnits: Int64? { Self.product(value, 1000).flatMap(Self.ceiling) }
     /// ⌈value⌉ (memory in bytes).
     public var units: Int64? { Self.ceiling(value) }
 
@@ -55,6 +56,17 @@ public struct KubernetesQuantity: Equatable, Sendable, CustomStringConvertible {
         NSDecimalRound(&rounded, &input, 0, .up)
         guard rounded.magnitude <= Decimal(Int64.max) else { return nil }
         return NSDecimalNumber(decimal: rounded).int64Value
+    }
+
+    /// `a × b`, or nil when it is far past any figure podtop shows (10^90), or 0 when far below
+    /// (10^-90). Decimal traps on a product out of its range (10^±128), through `*` and
+    /// `NSDecimalMultiply` alike, and a quantity from the API can ask for one ("1E-79" of a
+    /// number with 127 decimals): the check is made on Doubles first, which cannot trap.
+    private static func product(_ a: Decimal, _ b: Decimal) -> Decimal? {
+        let estimate = NSDecimalNumber(decimal: a).doubleValue * NSDecimalNumber(decimal: b).doubleValue
+        guard estimate.isFinite, estimate.magnitude < 1e90 else { return nil }
+        if estimate.magnitude < 1e-90 { return 0 }
+        return a * b
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
