@@ -22,12 +22,12 @@ public struct DockerContainerSummary: Decodable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         var dropped: [String] = []
-        names = c.lenient([String].self, .names, dropped: &dropped, path: "") ?? []
-        image = c.lenient(String.self, .image, dropped: &dropped, path: "") ?? ""
-        labels = c.lenient([String: String].self, .labels, dropped: &dropped, path: "") ?? [:]
-        state = c.lenient(String.self, .state, dropped: &dropped, path: "") ?? ""
-        status = c.lenient(String.self, .status, dropped: &dropped, path: "") ?? ""
-        created = Int64(c.lenientInt(.created, dropped: &dropped, path: "") ?? 0)
+        names = c.lenient([String].self, .names, dropped: &dropped) ?? []
+        image = c.lenient(String.self, .image, dropped: &dropped) ?? ""
+        labels = c.lenient([String: String].self, .labels, dropped: &dropped) ?? [:]
+        state = c.lenient(String.self, .state, dropped: &dropped) ?? ""
+        status = c.lenient(String.self, .status, dropped: &dropped) ?? ""
+        created = Int64(c.lenientInt(.created, dropped: &dropped) ?? 0)
     }
 
     /// The name without Docker's leading slash.
@@ -139,14 +139,14 @@ public struct DockerContainerInspect: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         var dropped: [String] = []
-        name = c.lenient(String.self, .name, dropped: &dropped, path: "") ?? ""
-        restartCount = c.lenientInt(.restartCount, dropped: &dropped, path: "") ?? 0
-        let state = c.lenient(State.self, .state, dropped: &dropped, path: "")
+        name = c.lenient(String.self, .name, dropped: &dropped) ?? ""
+        restartCount = c.lenientInt(.restartCount, dropped: &dropped) ?? 0
+        let state = c.lenient(State.self, .state, dropped: &dropped)
         self.state = state ?? State.unknown
-        let config = c.lenient(Config.self, .config, dropped: &dropped, path: "")
+        let config = c.lenient(Config.self, .config, dropped: &dropped)
         self.config = config ?? Config.empty
-        hostConfig = c.lenient(HostConfig.self, .hostConfig, dropped: &dropped, path: "")
-        logPath = c.lenient(String.self, .logPath, dropped: &dropped, path: "")
+        hostConfig = c.lenient(HostConfig.self, .hostConfig, dropped: &dropped)
+        logPath = c.lenient(String.self, .logPath, dropped: &dropped)
         self.dropped = dropped + (state?.dropped ?? []) + (config?.dropped ?? [])
     }
 
@@ -309,9 +309,8 @@ public struct DockerEvent: Decodable, Sendable, Equatable {
         /// Attributes that are not all strings are left out, not the event.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            var dropped: [String] = []
-            id = c.lenient(String.self, .id, dropped: &dropped, path: "") ?? ""
-            attributes = c.lenient([String: String].self, .attributes, dropped: &dropped, path: "") ?? [:]
+            id = c.lenient(String.self, .id) ?? ""
+            attributes = c.lenient([String: String].self, .attributes) ?? [:]
         }
     }
 
@@ -327,9 +326,8 @@ public struct DockerEvent: Decodable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.decode(String.self, forKey: .type)
         action = try c.decode(String.self, forKey: .action)
-        var dropped: [String] = []
-        actor = c.lenient(Actor.self, .actor, dropped: &dropped, path: "") ?? Actor(id: "", attributes: [:])
-        timeNano = Int64(c.lenientInt(.timeNano, dropped: &dropped, path: "") ?? 0)
+        actor = c.lenient(Actor.self, .actor) ?? Actor(id: "", attributes: [:])
+        timeNano = Int64(c.lenientInt(.timeNano) ?? 0)
     }
 
     /// Actions after which the inventory has changed (health probes' exec events have not).

@@ -9,11 +9,10 @@ extension KubernetesWorkload {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        var dropped: [String] = []
-        kind = c.lenient(String.self, .kind, dropped: &dropped, path: "")
+        kind = c.lenient(String.self, .kind)
         metadata = try c.decode(Metadata.self, forKey: .metadata)
-        spec = c.lenient(Spec.self, .spec, dropped: &dropped, path: "") ?? Spec()
-        status = c.lenient(Status.self, .status, dropped: &dropped, path: "")
+        spec = c.lenient(Spec.self, .spec) ?? Spec()
+        status = c.lenient(Status.self, .status)
     }
 }
 
@@ -23,11 +22,10 @@ extension KubernetesWorkload.Metadata {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
-        var dropped: [String] = []
-        namespace = c.lenient(String.self, .namespace, dropped: &dropped, path: "")
-        labels = c.lenient([String: String].self, .labels, dropped: &dropped, path: "")
-        generation = c.lenientInt(.generation, dropped: &dropped, path: "")
-        resourceVersion = c.lenient(String.self, .resourceVersion, dropped: &dropped, path: "")
+        namespace = c.lenient(String.self, .namespace)
+        labels = c.lenient([String: String].self, .labels)
+        generation = c.lenientInt(.generation)
+        resourceVersion = c.lenient(String.self, .resourceVersion)
     }
 }
 
@@ -36,9 +34,8 @@ extension KubernetesWorkload.Spec {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        var dropped: [String] = []
-        replicas = c.lenientInt(.replicas, dropped: &dropped, path: "")
-        selector = c.lenient(KubernetesWorkload.LabelSelector.self, .selector, dropped: &dropped, path: "")
+        replicas = c.lenientInt(.replicas)
+        selector = c.lenient(KubernetesWorkload.LabelSelector.self, .selector)
     }
 }
 
@@ -49,13 +46,12 @@ extension KubernetesWorkload.Status {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        var dropped: [String] = []
-        observedGeneration = c.lenientInt(.observedGeneration, dropped: &dropped, path: "")
-        replicas = c.lenientInt(.replicas, dropped: &dropped, path: "")
-        updatedReplicas = c.lenientInt(.updatedReplicas, dropped: &dropped, path: "")
-        readyReplicas = c.lenientInt(.readyReplicas, dropped: &dropped, path: "")
-        availableReplicas = c.lenientInt(.availableReplicas, dropped: &dropped, path: "")
-        conditions = c.lenientList(KubernetesWorkload.Condition.self, .conditions, dropped: &dropped, path: "")
+        observedGeneration = c.lenientInt(.observedGeneration)
+        replicas = c.lenientInt(.replicas)
+        updatedReplicas = c.lenientInt(.updatedReplicas)
+        readyReplicas = c.lenientInt(.readyReplicas)
+        availableReplicas = c.lenientInt(.availableReplicas)
+        conditions = c.lenientList(KubernetesWorkload.Condition.self, .conditions)
     }
 }
 
@@ -64,10 +60,9 @@ extension KubernetesAutoscaler.Spec {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        var dropped: [String] = []
         scaleTargetRef = try c.decode(KubernetesAutoscaler.Target.self, forKey: .scaleTargetRef)
-        minReplicas = c.lenientInt(.minReplicas, dropped: &dropped, path: "")
+        minReplicas = c.lenientInt(.minReplicas)
         // An autoscaler without a readable maximum still says the workload is autoscaled.
-        maxReplicas = c.lenientInt(.maxReplicas, dropped: &dropped, path: "") ?? .max
+        maxReplicas = c.lenientInt(.maxReplicas) ?? .max
     }
 }

@@ -12,8 +12,8 @@ extension KubernetesPod {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         metadata = try c.decode(Metadata.self, forKey: .metadata)
         var dropped: [String] = []
-        spec = c.lenient(Spec.self, .spec, dropped: &dropped, path: "") ?? Spec(containers: [])
-        status = c.lenient(Status.self, .status, dropped: &dropped, path: "") ?? Status()
+        spec = c.lenient(Spec.self, .spec, dropped: &dropped) ?? Spec(containers: [])
+        status = c.lenient(Status.self, .status, dropped: &dropped) ?? Status()
         unreadable = dropped + metadata.dropped.map { "metadata." + $0 } + spec.dropped.map { "spec." + $0 }
             + status.dropped.map { "status." + $0 }
     }
@@ -28,12 +28,12 @@ extension KubernetesPod.Metadata {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         var dropped: [String] = []
-        namespace = c.lenient(String.self, .namespace, dropped: &dropped, path: "")
-        uid = c.lenient(String.self, .uid, dropped: &dropped, path: "")
-        resourceVersion = c.lenient(String.self, .resourceVersion, dropped: &dropped, path: "")
-        creationTimestamp = c.lenient(String.self, .creationTimestamp, dropped: &dropped, path: "")
-        deletionTimestamp = c.lenient(String.self, .deletionTimestamp, dropped: &dropped, path: "")
-        labels = c.lenient([String: String].self, .labels, dropped: &dropped, path: "")
+        namespace = c.lenient(String.self, .namespace, dropped: &dropped)
+        uid = c.lenient(String.self, .uid, dropped: &dropped)
+        resourceVersion = c.lenient(String.self, .resourceVersion, dropped: &dropped)
+        creationTimestamp = c.lenient(String.self, .creationTimestamp, dropped: &dropped)
+        deletionTimestamp = c.lenient(String.self, .deletionTimestamp, dropped: &dropped)
+        labels = c.lenient([String: String].self, .labels, dropped: &dropped)
         self.dropped = dropped
     }
 }
@@ -44,9 +44,9 @@ extension KubernetesPod.Spec {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var dropped: [String] = []
-        nodeName = c.lenient(String.self, .nodeName, dropped: &dropped, path: "")
-        containers = c.lenientList(KubernetesPod.Container.self, .containers, dropped: &dropped, path: "") ?? []
-        initContainers = c.lenientList(KubernetesPod.Container.self, .initContainers, dropped: &dropped, path: "")
+        nodeName = c.lenient(String.self, .nodeName, dropped: &dropped)
+        containers = c.lenientList(KubernetesPod.Container.self, .containers, dropped: &dropped) ?? []
+        initContainers = c.lenientList(KubernetesPod.Container.self, .initContainers, dropped: &dropped)
         self.dropped = dropped
     }
 }
@@ -59,13 +59,13 @@ extension KubernetesPod.Status {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var dropped: [String] = []
-        phase = c.lenient(String.self, .phase, dropped: &dropped, path: "")
-        reason = c.lenient(String.self, .reason, dropped: &dropped, path: "")
-        podIP = c.lenient(String.self, .podIP, dropped: &dropped, path: "")
-        startTime = c.lenient(String.self, .startTime, dropped: &dropped, path: "")
-        conditions = c.lenientList(KubernetesPod.Condition.self, .conditions, dropped: &dropped, path: "")
-        containerStatuses = c.lenientList(KubernetesPod.ContainerStatus.self, .containerStatuses, dropped: &dropped, path: "")
-        initContainerStatuses = c.lenientList(KubernetesPod.ContainerStatus.self, .initContainerStatuses, dropped: &dropped, path: "")
+        phase = c.lenient(String.self, .phase, dropped: &dropped)
+        reason = c.lenient(String.self, .reason, dropped: &dropped)
+        podIP = c.lenient(String.self, .podIP, dropped: &dropped)
+        startTime = c.lenient(String.self, .startTime, dropped: &dropped)
+        conditions = c.lenientList(KubernetesPod.Condition.self, .conditions, dropped: &dropped)
+        containerStatuses = c.lenientList(KubernetesPod.ContainerStatus.self, .containerStatuses, dropped: &dropped)
+        initContainerStatuses = c.lenientList(KubernetesPod.ContainerStatus.self, .initContainerStatuses, dropped: &dropped)
         for (key, statuses) in [("containerStatuses", containerStatuses), ("initContainerStatuses", initContainerStatuses)] {
             for (index, status) in (statuses ?? []).enumerated() {
                 dropped += status.dropped.map { "\(key)[\(index)].\($0)" }
@@ -82,12 +82,12 @@ extension KubernetesPod.ContainerStatus {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         var dropped: [String] = []
-        ready = c.lenient(Bool.self, .ready, dropped: &dropped, path: "") ?? false
-        started = c.lenient(Bool.self, .started, dropped: &dropped, path: "")
-        restartCount = c.lenientInt(.restartCount, dropped: &dropped, path: "") ?? 0
-        image = c.lenient(String.self, .image, dropped: &dropped, path: "")
-        state = c.lenient(KubernetesPod.ContainerState.self, .state, dropped: &dropped, path: "")
-        lastState = c.lenient(KubernetesPod.ContainerState.self, .lastState, dropped: &dropped, path: "")
+        ready = c.lenient(Bool.self, .ready, dropped: &dropped) ?? false
+        started = c.lenient(Bool.self, .started, dropped: &dropped)
+        restartCount = c.lenientInt(.restartCount, dropped: &dropped) ?? 0
+        image = c.lenient(String.self, .image, dropped: &dropped)
+        state = c.lenient(KubernetesPod.ContainerState.self, .state, dropped: &dropped)
+        lastState = c.lenient(KubernetesPod.ContainerState.self, .lastState, dropped: &dropped)
         dropped += (state?.dropped ?? []).map { "state." + $0 } + (lastState?.dropped ?? []).map { "lastState." + $0 }
         self.dropped = dropped
     }
@@ -99,9 +99,9 @@ extension KubernetesPod.ContainerState {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var dropped: [String] = []
-        waiting = c.lenient(KubernetesPod.Waiting.self, .waiting, dropped: &dropped, path: "")
-        running = c.lenient(KubernetesPod.Running.self, .running, dropped: &dropped, path: "")
-        terminated = c.lenient(KubernetesPod.Terminated.self, .terminated, dropped: &dropped, path: "")
+        waiting = c.lenient(KubernetesPod.Waiting.self, .waiting, dropped: &dropped)
+        running = c.lenient(KubernetesPod.Running.self, .running, dropped: &dropped)
+        terminated = c.lenient(KubernetesPod.Terminated.self, .terminated, dropped: &dropped)
         self.dropped = dropped + (terminated?.dropped ?? []).map { "terminated." + $0 }
     }
 }
@@ -112,10 +112,10 @@ extension KubernetesPod.Terminated {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var dropped: [String] = []
-        exitCode = c.lenientInt(.exitCode, dropped: &dropped, path: "")
-        signal = c.lenientInt(.signal, dropped: &dropped, path: "")
-        reason = c.lenient(String.self, .reason, dropped: &dropped, path: "")
-        message = c.lenient(String.self, .message, dropped: &dropped, path: "")
+        exitCode = c.lenientInt(.exitCode, dropped: &dropped)
+        signal = c.lenientInt(.signal, dropped: &dropped)
+        reason = c.lenient(String.self, .reason, dropped: &dropped)
+        message = c.lenient(String.self, .message, dropped: &dropped)
         self.dropped = dropped
     }
 

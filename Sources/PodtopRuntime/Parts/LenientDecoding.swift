@@ -3,7 +3,7 @@
 /// edge of its range; anything else unreadable is left out and named in `dropped`, which the
 /// replica's details show.
 extension KeyedDecodingContainer {
-    func lenientInt(_ key: Key, dropped: inout [String], path: String) -> Int? {
+    func lenientInt(_ key: Key, dropped: inout [String], path: String = "") -> Int? {
         guard contains(key), (try? decodeNil(forKey: key)) == false else { return nil }
         if let value = try? decode(Int.self, forKey: key) { return value }
         if let value = try? decode(Double.self, forKey: key), value.isFinite {
@@ -13,7 +13,7 @@ extension KeyedDecodingContainer {
         return nil
     }
 
-    func lenient<T: Decodable>(_ type: T.Type, _ key: Key, dropped: inout [String], path: String) -> T? {
+    func lenient<T: Decodable>(_ type: T.Type, _ key: Key, dropped: inout [String], path: String = "") -> T? {
         guard contains(key), (try? decodeNil(forKey: key)) == false else { return nil }
         do {
             return try decode(type, forKey: key)
@@ -36,11 +36,30 @@ struct Readable<Value: Decodable>: Decodable {
 
 extension KeyedDecodingContainer {
     /// A list kept entry by entry: an unreadable entry is left out and named (`containers[2]`).
-    func lenientList<T: Decodable>(_ type: T.Type, _ key: Key, dropped: inout [String], path: String) -> [T]? {
+    func lenientList<T: Decodable>(_ type: T.Type, _ key: Key, dropped: inout [String], path: String = "") -> [T]? {
         guard let entries = lenient([Readable<T>].self, key, dropped: &dropped, path: path) else { return nil }
         for (index, entry) in entries.enumerated() where entry.value == nil {
             dropped.append("\(path)\(key.stringValue)[\(index)]")
         }
         return entries.compactMap(\.value)
+    }
+}
+
+extension KeyedDecodingContainer {
+    // The same, where nothing shows what was left out (a workload, an event).
+
+    func lenientInt(_ key: Key) -> Int? {
+        var ignored: [String] = []
+        return lenientInt(key, dropped: &ignored)
+    }
+
+    func lenient<T: Decodable>(_ type: T.Type, _ key: Key) -> T? {
+        var ignored: [String] = []
+        return lenient(type, key, dropped: &ignored)
+    }
+
+    func lenientList<T: Decodable>(_ type: T.Type, _ key: Key) -> [T]? {
+        var ignored: [String] = []
+        return lenientList(type, key, dropped: &ignored)
     }
 }
