@@ -4,7 +4,7 @@ import PackageDescription
 // `PODTOP_FUZZ=1` (scripts/fuzz): the modules that read bytes from outside get libFuzzer's
 // coverage and AddressSanitizer, and the fuzz driver joins the package.
 let fuzzing = Context.environment["PODTOP_FUZZ"] == "1"
-let fuzzedModule: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-enable-testing"])] : []
+let fuzzedModule: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-enable-testing", "-cross-module-optimization"])] : []
 
 let package = Package(
     name: "podtop",

@@ -7,7 +7,7 @@ struct YAMLReader {
 
     func root(_ text: String) throws(FileProblem) -> Located {
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            guard let node = try Yams.compose(yaml: text, .default, .default, .utf8) else {
                 return Located(node: .mapping(Node.Mapping([])), path: "", reader: self)
             }
             return Located(node: node, path: "", reader: self)
