@@ -83,7 +83,7 @@ final class DashboardLoop {
         // as many panes of bytes, and no one reads 200 lines a second anyway.
         let framePacing = 0.25
         var lastFrame = Date.distantPast
-        var lastDrain = Date()
+        var inboxPacing = InboxPacing(interval: framePacing, now: Date())
         var dirty = true
         while true {
             if let signal = terminal.pendingSignal { return .signal(signal) }
@@ -131,12 +131,8 @@ final class DashboardLoop {
                 lastFrame = .distantPast  // a person is waiting: draw now
                 dirty = true
             }
-            // A person waiting comes first: the frame answering a key is drawn before the inbox
-            // (up to a second of a flood's lines) is taken in; the next turn takes it. A key held
-            // down (auto-repeat) still lets it in every `framePacing`, or it would only grow.
-            let drainDue = inputs.isEmpty || now.timeIntervalSince(lastDrain) >= framePacing
+            let drainDue = inboxPacing.drainIsDue(at: now, keysThisTurn: !inputs.isEmpty)
             let inbound = drainDue ? inbox.drain() : []
-            if drainDue { lastDrain = now }
             for event in inbound {
                 if state.changesAtAGlance(event) { dirty = true }
                 effects += state.handle(event)

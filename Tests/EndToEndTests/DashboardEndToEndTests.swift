@@ -62,6 +62,8 @@ import TestSupport
         let screen = await tmux.waitFor("the saved message") { $0.contains("Saved ") }
         let path = try #require(screen.range(of: #"/\S+\.log"#, options: .regularExpression).map { String(screen[$0]) })
         #expect(path.hasPrefix(tmux.workDirectory.path))
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        #expect(mode == 0o600, "logs carry tokens and customers' data: the owner's alone, not \(String(mode, radix: 8))")
         let saved = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(!saved.isEmpty)
         #expect(saved.allSatisfy { $0.localizedCaseInsensitiveContains("auth") })

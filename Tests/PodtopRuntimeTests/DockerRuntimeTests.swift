@@ -247,6 +247,22 @@ struct DockerRuntimeTests {
         }
     }
 
+    @Test func aContainerNumberAtTheEdgeOfIntIsAnErrorNotATrap() async throws {
+        // The label is anyone's to set: the next number after Int.max does not exist.
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        try await TestDocker.run(id, service: "core-pod", number: .max)
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id))
+        let (recorder, task) = start(runtime)
+        defer { task.cancel() }
+        _ = try #require(await recorder.waitForSnapshot { $0.pod(PodID("core"))?.readyCount == 1 })
+        await #expect(throws: RuntimeError("cannot number new containers after Core's com.docker.compose.container-number \(Int.max)")) {
+            _ = try await runtime.scale(PodID("core"), to: 2)
+        }
+        let left = try await TestDocker.docker(["ps", "-a", "--filter", "label=podtop.test=\(id)", "--format", "{{.Names}}"])
+        #expect(left == "t\(id)-core-pod-\(Int.max)", "nothing was created")
+    }
+
     /// Each log test runs twice: reading the json-file logs on disk (this daemon is local) and
     /// through the API's follow streams, as for a remote daemon.
     static let logReadings: [DockerRuntime.LogReading] = [.automatic, .apiOnly]

@@ -163,6 +163,22 @@ import Testing
         #expect(state.pendingLogs.isEmpty)
     }
 
+    @Test func aLineStampedAheadOfThisClockIsShownNowNotWhenTheClockCatchesUp() {
+        var state = Fixtures.state(seconds: 0)
+        let start = state.now
+        let before = state.logs.count
+        // A container whose clock runs an hour ahead, or a hostile stamp, beside an honest line.
+        let ahead = LogLine(at: start.addingTimeInterval(3600), source: LogSource(pod: core, service: nil, replica: "1"),
+                            stream: .stdout, level: .error, text: "from the future")
+        let honest = LogLine(at: start.addingTimeInterval(0.1), source: LogSource(pod: core, service: nil, replica: "2"),
+                             stream: .stdout, level: .info, text: "now")
+        _ = state.handle(.runtime(.logs([ahead, honest])))
+        state.releaseLogs(at: start.addingTimeInterval(1.0))
+        #expect(state.logs.count == before + 2)
+        #expect(state.logs.tail(2).map(\.text) == ["now", "from the future"])
+        #expect(state.pendingLogs.isEmpty)
+    }
+
     @Test func aFloodBeyondTheRingWhileWaitingIsDroppedAndCounted() {
         var state = DashboardState(topology: Fixtures.state(seconds: 0).topology, now: Date(timeIntervalSince1970: 1000), logCapacity: 100)
         let lines = (0..<250).map { LogLine(at: Date(timeIntervalSince1970: 1000 + Double($0) / 1000), source: LogSource(pod: core, service: nil, replica: "1"),
