@@ -140,6 +140,9 @@ public struct RuntimeSnapshot: Sendable, Equatable {
     public var statsUnavailable: String?
     /// Each piece of infrastructure's readiness by name, where the runtime knows it (Kubernetes).
     public var infrastructureReadiness: [String: ServiceReadiness]
+    /// What podtop could not do for want of file descriptors ("descriptors exhausted: 1019 in
+    /// use, limit 1024"); shown in the header while it lasts.
+    public var descriptorShortage: String?
 
     public init(takenAt: Date, pods: [PodSnapshot], unmatched: [Replica] = [], statsSource: String? = nil,
                 statsUnavailable: String? = nil, infrastructureReadiness: [String: ServiceReadiness] = [:]) {

@@ -49,6 +49,7 @@ extension RuntimeSnapshot {
         copy.unmatched = unmatched.map(\.inert)
         copy.statsSource = statsSource.map(InertText.of)
         copy.statsUnavailable = statsUnavailable.map(InertText.of)
+        copy.descriptorShortage = descriptorShortage.map(InertText.of)
         copy.infrastructureReadiness = infrastructureReadiness.mapValues(\.inert)
         return copy
     }

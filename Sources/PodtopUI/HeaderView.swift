@@ -20,6 +20,10 @@ enum HeaderView {
             let label = environment.isProduction ? " \(environment.name.uppercased()) · PRODUCTION " : " \(environment.name) "
             x += canvas.put(label, x: x, y: rect.y, role: environment.isProduction ? .environmentProduction : .environment) + 2
         }
+        if let shortage = state.snapshot?.descriptorShortage {
+            // What podtop itself could not do (follow every log, open a connection): not the fleet's fault.
+            x += canvas.put(" \(shortage) ", x: x, y: rect.y, role: .statusWarn, limit: max(0, rect.maxX - x - 12)) + 2
+        }
         if let disconnected = disconnectedText(state) {
             // The most important fact on the screen while it lasts: first, before the target.
             x += canvas.put(disconnected, x: x, y: rect.y, role: .statusCritical, limit: max(0, rect.maxX - x - 12)) + 2

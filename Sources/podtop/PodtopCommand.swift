@@ -59,6 +59,7 @@ struct PodtopCommand: ParsableCommand {
     /// Usage errors exit 3 (what `podtop check` promises scripts), not ArgumentParser's 64.
     static func main() {
         ProcessStart.prepare()
+        DescriptorBudget.raiseLimitToHard()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -96,9 +96,10 @@ public enum CgroupLocation: Sendable, Equatable {
     case v2(String)
 }
 
-/// The three files that hold one container's CPU time, memory usage and memory breakdown, kept
-/// open: each reading is then three `pread`s at offset 0 (which makes the kernel generate the
-/// file afresh) instead of three path walks through the cgroup filesystem.
+/// The three files that hold one container's CPU time, memory usage and memory breakdown. Kept
+/// open while the descriptor budget allows: each reading is then three `pread`s at offset 0
+/// (which makes the kernel generate the file afresh) instead of three path walks through the
+/// cgroup filesystem. Past the budget they are opened for each reading and closed after it.
 public final class CgroupCounters: Sendable, Equatable {
     public enum Version: String, Sendable { case v1, v2 }
 
@@ -106,27 +107,32 @@ public final class CgroupCounters: Sendable, Equatable {
     let cpuFile: String
     let memoryUsageFile: String
     let memoryStatFile: String
-    private let descriptors: [Int32]
+    /// The open files, or nil when they are opened for each reading.
+    private let held: [Int32]?
+    private let budget: DescriptorBudget
 
     /// Nil unless all three files open.
-    init?(_ location: CgroupLocation) {
+    init?(_ location: CgroupLocation, budget: DescriptorBudget = .process) {
         switch location {
         case .v1(let cpuacct, let memory):
             (version, cpuFile, memoryUsageFile, memoryStatFile) = (.v1, cpuacct + "/cpuacct.usage", memory + "/memory.usage_in_bytes", memory + "/memory.stat")
         case .v2(let directory):
             (version, cpuFile, memoryUsageFile, memoryStatFile) = (.v2, directory + "/cpu.stat", directory + "/memory.current", directory + "/memory.stat")
         }
-        var descriptors: [Int32] = []
-        for path in [cpuFile, memoryUsageFile, memoryStatFile] { descriptors.append(open(path, O_RDONLY | O_CLOEXEC)) }
-        guard descriptors.allSatisfy({ $0 >= 0 }) else {
-            for fd in descriptors where fd >= 0 { close(fd) }
-            return nil
+        self.budget = budget
+        guard let descriptors = CgroupFile.openAll([cpuFile, memoryUsageFile, memoryStatFile], budget: budget) else { return nil }
+        if budget.takeCgroupFiles(descriptors.count) {
+            held = descriptors
+        } else {
+            descriptors.forEach { close($0) }
+            held = nil
         }
-        self.descriptors = descriptors
     }
 
     deinit {
-        for fd in descriptors { close(fd) }
+        guard let held else { return }
+        held.forEach { close($0) }
+        budget.returnCgroupFiles(held.count)
     }
 
     public static func == (a: CgroupCounters, b: CgroupCounters) -> Bool {
@@ -138,6 +144,8 @@ public final class CgroupCounters: Sendable, Equatable {
     /// some fifty counters), but the inactive file cache it holds moves while the usage stands
     /// still, and skipping it leaves the memory figure off from `docker stats`.
     public func read(at now: ContinuousClock.Instant = .now) -> CgroupSample? {
+        guard let descriptors = held ?? CgroupFile.openAll([cpuFile, memoryUsageFile, memoryStatFile], budget: budget) else { return nil }
+        defer { if held == nil { descriptors.forEach { close($0) } } }
         var buffer = [UInt8](repeating: 0, count: 8192)
         guard let cpuCount = CgroupFile.read(descriptors[0], into: &buffer) else { return nil }
         let cpu = buffer[..<cpuCount]
@@ -190,9 +198,24 @@ enum CgroupFile {
         return total
     }
 
-    static func readText(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+    /// Opens every file for reading, or none: nil when one of them does not open (a running
+    /// short of descriptors is noted in `budget`).
+    static func openAll(_ paths: [String], budget: DescriptorBudget) -> [Int32]? {
+        var descriptors: [Int32] = []
+        for path in paths {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                if DescriptorBudget.isExhaustion(errno) { budget.noteExhausted() }
+                descriptors.forEach { close($0) }
+                return nil
+            }
+            descriptors.append(fd)
+        }
+        return descriptors
+    }
+
+    static func readText(_ path: String, budget: DescriptorBudget = .process) -> String? {
+        guard let fd = openAll([path], budget: budget)?.first else { return nil }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         return read(fd, into: &buffer).map { String(decoding: buffer[..<$0], as: UTF8.self) }

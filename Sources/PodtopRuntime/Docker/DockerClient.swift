@@ -15,12 +15,20 @@ public final class DockerClient: Sendable {
     public let engineVersion: String
     /// Podman answers the same API and says so in `/_ping`.
     public let isPodman: Bool
+    /// Requests with an answer: at most `DescriptorBudget.requestConnections` connections, the
+    /// rest wait their turn (an inspect per container of a fleet of 1,000 would otherwise open
+    /// 1,000 sockets at once).
     let http: HTTPClient
+    /// Streams (events, logs): a connection each, for as long as they last; how many log
+    /// streams there are is the descriptor budget's to say.
+    let streaming: HTTPClient
     let policy: RequestPolicy
 
-    private init(endpoint: DockerEndpoint, http: HTTPClient, policy: RequestPolicy, apiVersion: APIVersion, engineVersion: String, isPodman: Bool) {
+    private init(endpoint: DockerEndpoint, http: HTTPClient, streaming: HTTPClient, policy: RequestPolicy, apiVersion: APIVersion,
+                 engineVersion: String, isPodman: Bool) {
         self.endpoint = endpoint
         self.http = http
+        self.streaming = streaming
         self.policy = policy
         self.apiVersion = apiVersion
         self.engineVersion = engineVersion
@@ -31,11 +39,13 @@ public final class DockerClient: Sendable {
     public static func connect(_ endpoint: DockerEndpoint, policy: RequestPolicy = RequestPolicy()) async throws(RuntimeError) -> DockerClient {
         if let problem = endpoint.socketProblem() { throw RuntimeError(problem) }
         var configuration = HTTPClient.Configuration()
-        // Every log stream and the event stream hold a connection each.
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 2048
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = DescriptorBudget.requestConnections
         configuration.connectionPool.idleTimeout = .seconds(30)
         configuration.timeout.connect = .seconds(3)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // Every log stream and the event stream hold a connection each.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = DescriptorBudget.process.logFollows + 8
+        let streaming = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do throws(RuntimeError) {
             let ping = try await send(http, endpoint, policy, method: .GET, path: "/_ping", timeout: .seconds(5))
             guard ping.status == .ok else {
@@ -46,9 +56,11 @@ public final class DockerClient: Sendable {
             let isPodman = ping.headers.first(name: "Libpod-Api-Version") != nil
             let versionReply = try await send(http, endpoint, policy, method: .GET, path: "/v\(version)/version", timeout: .seconds(5))
             let engine = (try? JSONDecoder().decode(EngineVersion.self, from: versionReply.body))?.version ?? "unknown"
-            return DockerClient(endpoint: endpoint, http: http, policy: policy, apiVersion: version, engineVersion: engine, isPodman: isPodman)
+            return DockerClient(endpoint: endpoint, http: http, streaming: streaming, policy: policy, apiVersion: version,
+                                engineVersion: engine, isPodman: isPodman)
         } catch {
             try? await http.shutdown()
+            try? await streaming.shutdown()
             throw error
         }
     }
@@ -60,6 +72,7 @@ public final class DockerClient: Sendable {
 
     public func shutdown() async {
         try? await http.shutdown()
+        try? await streaming.shutdown()
     }
 
     // MARK: - Requests
@@ -128,7 +141,7 @@ public final class DockerClient: Sendable {
         request.headers.add(name: "Host", value: "docker")
         do {
             // A stream lasts as long as the container or the daemon; cancelling the task ends it.
-            let response = try await http.execute(request, timeout: .hours(24 * 365))
+            let response = try await streaming.execute(request, timeout: .hours(24 * 365))
             guard response.status == .ok else {
                 let body = try await response.body.collect(upTo: 1024 * 1024)
                 let message = (try? JSONDecoder().decode(DockerErrorBody.self, from: Data(body.readableBytesView)))?.message

@@ -55,6 +55,7 @@ extension DockerRuntime {
     func report() {
         var snapshot = containers.snapshot(at: Date()) { usage[$0] }
         snapshot.statsSource = usageSource
+        snapshot.descriptorShortage = DescriptorBudget.process.shortage()
         emit?(.snapshot(snapshot))
     }
 

@@ -55,6 +55,6 @@ extension DockerClient {
         } catch {
             throw RuntimeError("cannot build a request for \(path): \(error)")
         }
-        return http.execute(request: request, delegate: DockerStreamFollower(onBytes: onBytes))
+        return streaming.execute(request: request, delegate: DockerStreamFollower(onBytes: onBytes))
     }
 }

@@ -162,7 +162,7 @@ final class HTTPProbeConnection: @unchecked Sendable {
             connect()
             return
         }
-        finish(.failed(error.map(HealthProber.describe) ?? "connection closed before an answer"))
+        finish(error.map(HealthProber.ProbeOutcome.failure) ?? .failed("connection closed before an answer"))
     }
 
     private static func isReset(_ error: (any Error)?) -> Bool {

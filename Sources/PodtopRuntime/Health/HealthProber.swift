@@ -212,7 +212,7 @@ public final class HealthProber: Sendable {
                 case .failure(let error as HTTPClientError) where error == .deadlineExceeded || error == .readTimeout:
                     finish(.timedOut)
                 case .failure(let error):
-                    finish(.failed(describe(error)))
+                    finish(.failure(error))
                 }
             }
         case .proxied(let service, let port, let path):
@@ -239,6 +239,8 @@ public final class HealthProber: Sendable {
         switch outcome {
         case .failed(let reason):
             return HealthSample(at: started, verdict: .down, latencyMs: nil, detail: reason)
+        case .notMade(let reason):
+            return HealthSample(at: started, verdict: .unknown, latencyMs: nil, detail: "not probed: \(reason)")
         case .timedOut:
             return HealthSample(at: started, verdict: .timeout, latencyMs: nil, detail: "no answer within \(Format.milliseconds(target.schedule.timeoutMs))")
         case .connected(let latencyMs):
@@ -260,7 +262,16 @@ public final class HealthProber: Sendable {
         /// What came back through the API server's service proxy.
         case proxied(ServiceProxyAnswer, service: String)
         case failed(String)
+        /// The probe could not be sent for a reason of podtop's own (no descriptor left): says
+        /// nothing about the service, so UNKNOWN rather than DOWN.
+        case notMade(String)
         case timedOut
+
+        /// A probe whose connection or request failed with `error`.
+        static func failure(_ error: any Error) -> Self {
+            let failure = TransportFailure(error)
+            return failure == .descriptorsExhausted ? .notMade(failure.words) : .failed(failure.words)
+        }
     }
 
     static func describe(_ error: any Error) -> String {

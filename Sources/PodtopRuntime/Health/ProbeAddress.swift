@@ -22,10 +22,11 @@ struct ProbeAddress: Sendable {
 }
 
 extension HealthProber.ProbeOutcome {
-    /// A connect that failed: TIMEOUT when the deadline passed, DOWN with the reason otherwise.
+    /// A connect that failed: TIMEOUT when the deadline passed, DOWN with the reason otherwise
+    /// (UNKNOWN when podtop had no descriptor for it).
     static func connectFailed(_ error: any Error) -> Self {
         if case ChannelError.connectTimeout = error { return .timedOut }
-        return .failed(HealthProber.describe(error))
+        return .failure(error)
     }
 }
 

@@ -165,8 +165,10 @@ struct KubernetesInventory: Sendable {
         if sortedOthers == nil {
             sortedOthers = replicas.filter { owner[$0.key] == nil }.values.sorted { $0.name < $1.name }
         }
-        return RuntimeSnapshot(takenAt: now, pods: snapshots, unmatched: sortedOthers ?? [],
-                               statsSource: statsUnavailable == nil ? statsSource : nil, statsUnavailable: statsUnavailable)
+        var snapshot = RuntimeSnapshot(takenAt: now, pods: snapshots, unmatched: sortedOthers ?? [],
+                                       statsSource: statsUnavailable == nil ? statsSource : nil, statsUnavailable: statsUnavailable)
+        snapshot.descriptorShortage = DescriptorBudget.process.shortage()
+        return snapshot
     }
 
     /// What Kubernetes can do to a Big Pod: restart and scale its workloads, delete one of its

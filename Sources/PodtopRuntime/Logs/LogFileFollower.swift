@@ -36,17 +36,26 @@ actor LogFileFollower {
     /// How many of a file's last lines are shown when following it begins.
     let lastLines: Int
 
-    init(looksPerSweep: Int = 10, lastLines: Int = 50, clock: RuntimeClock = RuntimeClock(ContinuousClock())) {
+    /// Each followed file holds a descriptor from here.
+    private let budget: DescriptorBudget
+
+    init(looksPerSweep: Int = 10, lastLines: Int = 50, clock: RuntimeClock = RuntimeClock(ContinuousClock()), budget: DescriptorBudget = .process) {
         self.looksPerSweep = looksPerSweep
+        self.budget = budget
         self.lastLines = lastLines
         self.clock = clock
     }
 
-    /// Starts following a container's file; false when it cannot be read (then the API must).
+    /// Starts following a container's file; false when it cannot be read (then the API must) or
+    /// the descriptor budget's share for logs is spent.
     func follow(_ id: String, path: String, rotates: Bool, source: LogSource, lastLines: Int) -> Bool {
         if followed[id] != nil { return true }
         // The daemon names the file after the container: never follow some other file.
-        guard path.hasPrefix("/"), path.contains(id), let tail = LogFileTail(path: path, rotates: rotates, lastLines: lastLines, clock: clock) else { return false }
+        guard path.hasPrefix("/"), path.contains(id), budget.takeLogFollow(id) else { return false }
+        guard let tail = LogFileTail(path: path, rotates: rotates, lastLines: lastLines, clock: clock, budget: budget) else {
+            budget.returnLogFollow(id, taken: true)
+            return false
+        }
         followed[id] = Followed(tail: tail, source: source)
         watch(tail, as: id)
         return true
@@ -62,6 +71,7 @@ actor LogFileFollower {
     /// Stops following a container that was removed; hands on its unfinished last message.
     func forget(_ id: String) -> [LogLine] {
         guard let gone = followed.removeValue(forKey: id) else { return [] }
+        budget.returnLogFollow(id, taken: true)
         changes?.forget(id)
         lookedAtEveryTime.remove(id)
         lookedAtOnce.remove(id)

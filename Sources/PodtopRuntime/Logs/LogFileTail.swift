@@ -24,9 +24,12 @@ final class LogFileTail {
     static let maxBytesPerLook = 4 * 1024 * 1024
 
     /// Opens `path` positioned at the start of its last `lines` lines; nil when it cannot be read.
-    init?(path: String, rotates: Bool, lastLines lines: Int, clock: RuntimeClock) {
+    init?(path: String, rotates: Bool, lastLines lines: Int, clock: RuntimeClock, budget: DescriptorBudget = .process) {
         let fd = Self.openForReading(path)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else {
+            if DescriptorBudget.isExhaustion(errno) { budget.noteExhausted() }
+            return nil
+        }
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             close(fd)

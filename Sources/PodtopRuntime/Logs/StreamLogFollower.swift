@@ -24,9 +24,10 @@ final class StreamLogFollower: LogFollower {
     private let streams = Mutex<[String: (token: UInt64, task: Task<Void, Never>)]>([:])
     private let tokens = Atomic<UInt64>(0)
 
-    init(reopenAfter: Duration?, resumePoints: LogResumePoints = LogResumePoints(), clock: RuntimeClock,
+    init(reopenAfter: Duration?, resumePoints: LogResumePoints = LogResumePoints(), clock: RuntimeClock, budget: DescriptorBudget = .process,
          emit: @escaping @Sendable (RuntimeEvent) -> Void, open: @escaping Open) {
         self.open = open
+        self.budget = budget
         self.resumePoints = resumePoints
         self.emit = emit
         self.reopenAfter = reopenAfter
@@ -35,14 +36,19 @@ final class StreamLogFollower: LogFollower {
 
     var followedKeys: Set<String> { streams.withLock { Set($0.keys) } }
 
+    /// Each stream holds a connection, and so a descriptor, from here.
+    private let budget: DescriptorBudget
+
+    /// Starts following `target`; false when the descriptor budget's share for logs is spent.
     func follow(_ target: LogTarget) -> Bool {
         let token = tokens.add(1, ordering: .relaxed).newValue
-        streams.withLock { streams in
-            guard streams[target.key] == nil else { return }
+        return streams.withLock { streams in
+            guard streams[target.key] == nil else { return true }
+            guard budget.takeLogFollow(target.key) else { return false }
             // Made under the lock, so that its own ending (which takes the lock) finds it stored.
             streams[target.key] = (token, Task { await self.keepFollowing(target, token: token) })
+            return true
         }
-        return true
     }
 
     private func keepFollowing(_ target: LogTarget, token: UInt64) async {
@@ -56,12 +62,17 @@ final class StreamLogFollower: LogFollower {
             do { try await clock.sleep(for: reopenAfter) } catch { break }
         }
         streams.withLock { streams in
-            if streams[target.key]?.token == token { streams[target.key] = nil }
+            if streams[target.key]?.token == token {
+                streams[target.key] = nil
+                budget.returnLogFollow(target.key, taken: true)
+            }
         }
     }
 
     func stop(_ key: String) -> [LogLine] {
-        streams.withLock { $0.removeValue(forKey: key) }?.task.cancel()
+        let stopped = streams.withLock { $0.removeValue(forKey: key) }
+        stopped?.task.cancel()
+        budget.returnLogFollow(key, taken: stopped != nil)
         resumePoints.forget(key)
         return []
     }
@@ -71,6 +82,7 @@ final class StreamLogFollower: LogFollower {
     func stopAll() async {
         let ending = streams.withLock { streams in
             defer { streams.removeAll() }
+            for key in streams.keys { budget.returnLogFollow(key, taken: true) }
             return streams.values.map(\.task)
         }
         for task in ending { task.cancel() }

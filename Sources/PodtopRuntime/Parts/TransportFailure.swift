@@ -13,10 +13,14 @@ enum TransportFailure: Equatable, Sendable {
     /// The peer closed the connection before it answered.
     case closed
     case tls(String)
+    /// No socket could be made: the process is out of file descriptors (EMFILE, ENFILE).
+    case descriptorsExhausted
     case other(String)
 
     init(_ error: any Error) {
         self = Self.classify(error) ?? .other(String(describing: error))
+        // Whoever met it, the screen says so (DescriptorBudget.shortage).
+        if self == .descriptorsExhausted { DescriptorBudget.process.noteExhausted() }
     }
 
     private static func classify(_ error: any Error) -> TransportFailure? {
@@ -52,6 +56,7 @@ enum TransportFailure: Equatable, Sendable {
         case ECONNREFUSED: .refused
         case ECONNRESET, EPIPE: .reset
         case ETIMEDOUT: .timedOut
+        case EMFILE, ENFILE: .descriptorsExhausted
         default: nil
         }
     }
@@ -64,6 +69,7 @@ enum TransportFailure: Equatable, Sendable {
         case .timedOut: "no answer in time"
         case .closed: "connection closed before an answer"
         case .tls(let text): "TLS failed: \(text)"
+        case .descriptorsExhausted: "descriptors exhausted"
         case .other(let text): text
         }
     }
