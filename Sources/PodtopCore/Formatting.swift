@@ -18,6 +18,20 @@ public enum Format {
         return amount < 10 ? String(format: "%.1f%@", amount, units[unit]) : "\(Int(amount.rounded()))\(units[unit])"
     }
 
+    /// 7, 1000, 99999, then 123k, 12.3M, 9.2E: at most five characters whatever the count.
+    public static func count(_ value: Int) -> String {
+        guard value >= 100_000 || value <= -10_000 else { return "\(value)" }
+        guard value > 0 else { return "<0" }
+        let units = ["k", "M", "G", "T", "P", "E"]
+        var amount = Double(value) / 1000
+        var unit = 0
+        while amount.rounded() >= 1000, unit < units.count - 1 {
+            amount /= 1000
+            unit += 1
+        }
+        return amount < 10 ? String(format: "%.1f%@", amount, units[unit]) : "\(Int(amount.rounded()))\(units[unit])"
+    }
+
     /// 0.4%, 12%, 180%; ">9999%" past that (a hundred busy cores, or a daemon's nonsense).
     public static func percent(_ value: Double?) -> String {
         guard let value, value.isFinite, value >= 0 else { return "–" }

@@ -41,20 +41,25 @@ struct PodView {
             canvas.put("waiting for the runtime…", x: x, y: y, role: .textDim, limit: limit)
             return x + min(limit, 24)
         }
-        let (ready, restarts) = (snapshot.readyCount, snapshot.restartTotal)
+        let ready = snapshot.readyCount
         let readyRole: StyleRole = ready == snapshot.desiredReplicas && snapshot.desiredReplicas > 0 ? .text : .statusWarn
         let uptime = snapshot.oldestStart.map { state.now.timeIntervalSince($0) }
+        let widths = SummaryColumns(state.snapshot, glyphs: glyphs)
+        // Percent and bytes take at most six characters, a duration five: each column has room
+        // for its widest value and a space.
         let fields: [(String, StyleRole, Int)] = [
-            ("\(ready)/\(snapshot.desiredReplicas) ready", readyRole, 11),
-            ("\(glyphs.restarts) \(restarts)", restarts > 0 ? .text : .textDim, 7),
+            (SummaryColumns.readyText(snapshot), readyRole, widths.ready),
+            (SummaryColumns.restartsText(snapshot, glyphs: glyphs), snapshot.restartTotal > 0 ? .text : .textDim, widths.restarts),
             // "n/a" when the runtime cannot measure (no metrics-server); the details say why.
-            (state.snapshot?.statsUnavailable == nil ? "cpu \(Format.percent(snapshot.cpuPercent))" : "cpu n/a", .text, 10),
-            (state.snapshot?.statsUnavailable == nil ? "mem \(Format.bytes(snapshot.memoryBytes))" : "mem n/a", .text, 10),
+            (state.snapshot?.statsUnavailable == nil ? "cpu \(Format.percent(snapshot.cpuPercent))" : "cpu n/a", .text, 11),
+            (state.snapshot?.statsUnavailable == nil ? "mem \(Format.bytes(snapshot.memoryBytes))" : "mem n/a", .text, 11),
             ("up \(Format.duration(uptime))", .textDim, 10),
         ]
         var column = x
         let end = x + max(0, limit)
-        for (text, role, width) in fields where column < end {
+        // A figure that does not fit whole is left out: "up 3" would read as something else.
+        for (text, role, width) in fields {
+            guard DisplayWidth.of(text) <= end - column else { break }
             canvas.put(text, x: column, y: y, role: role, limit: min(width, end - column))
             column += width
         }
@@ -82,6 +87,27 @@ struct PodView {
             let row = Rect(x: inner.x, y: inner.y + 1 + index, width: inner.width, height: 1)
             ServiceRow(state: state, pod: pod, service: service, options: options).draw(in: row, into: &canvas)
         }
+    }
+}
+
+/// The widths of the pod summaries' first two figures, the same for every pod so that they line
+/// up: room for the widest pod's ("1000/1000 ready", "↻ 12345") and a space.
+struct SummaryColumns {
+    let ready: Int
+    let restarts: Int
+
+    init(_ snapshot: RuntimeSnapshot?, glyphs: GlyphSet) {
+        let pods = snapshot?.pods ?? []
+        ready = pods.map { DisplayWidth.of(Self.readyText($0)) + 2 }.max().map { max($0, 11) } ?? 11
+        restarts = pods.map { DisplayWidth.of(Self.restartsText($0, glyphs: glyphs)) + 2 }.max().map { max($0, 7) } ?? 7
+    }
+
+    static func readyText(_ pod: PodSnapshot) -> String {
+        "\(Format.count(pod.readyCount))/\(Format.count(pod.desiredReplicas)) ready"
+    }
+
+    static func restartsText(_ pod: PodSnapshot, glyphs: GlyphSet) -> String {
+        "\(glyphs.restarts) \(Format.count(pod.restartTotal))"
     }
 }
 

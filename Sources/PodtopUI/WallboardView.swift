@@ -138,7 +138,7 @@ enum WallboardView {
 
     static func summary(_ state: DashboardState, _ pod: PodSpec) -> String {
         guard let snapshot = state.snapshot?.pod(pod.id) else { return "waiting for the runtime…" }
-        return "\(snapshot.readyCount)/\(snapshot.desiredReplicas) ready   ↻ \(snapshot.restartTotal)   "
+        return "\(SummaryColumns.readyText(snapshot))   ↻ \(Format.count(snapshot.restartTotal))   "
             + "cpu \(Format.percent(snapshot.cpuPercent))   mem \(Format.bytes(snapshot.memoryBytes))"
     }
 

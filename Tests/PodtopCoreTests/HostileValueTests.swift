@@ -17,7 +17,8 @@ import Testing
         #expect(Format.duration(1e300) == ">9999d")
         #expect(Format.duration(.nan) == "–")
         #expect(Format.clock(Date(timeIntervalSince1970: 1e300), utcOffset: 0) == "--:--:--")
-        for text in [Format.bytes(.max), Format.percent(1e300), Format.milliseconds(1e300), Format.duration(1e300)] {
+        #expect([99_999, 123_456, 999_999, 12_345_678, .max, -5].map(Format.count) == ["99999", "123k", "1.0M", "12M", "9.2E", "-5"])
+        for text in [Format.bytes(.max), Format.percent(1e300), Format.milliseconds(1e300), Format.duration(1e300), Format.count(.max), Format.count(.min)] {
             #expect(text.count <= 6, "\(text)")
         }
     }

@@ -34,4 +34,29 @@ enum Fixtures {
         _ = state.handle(.key(.down))
         return state
     }
+
+    /// The demo's screen with a fleet in place of its pods: Core at 1,000 replicas, all ready,
+    /// with restarts in the thousands and memory in TiB; Experience at 174 of 185 ready, the
+    /// issue's example; Commerce at 12 with 12,345 restarts and a CPU past a hundred cores.
+    static func fleetState() -> DashboardState {
+        var state = state()
+        let started = state.now.addingTimeInterval(-3 * 86_400)
+        func replicas(_ pod: String, count: Int, ready: Int, restarts: Int, cpu: Double, memory: UInt64) -> [Replica] {
+            (0..<count).map { index in
+                Replica(id: "\(pod)-\(index)", name: "\(pod)-\(index + 1)", phase: index < ready ? .healthy : .starting,
+                        restarts: index == 0 ? restarts : 0, startedAt: started, cpuPercent: cpu / Double(count),
+                        memoryBytes: memory / UInt64(count))
+            }
+        }
+        let pods = [
+            PodSnapshot(id: PodID("core"), desiredReplicas: 1000,
+                        replicas: replicas("core", count: 1000, ready: 1000, restarts: 4321, cpu: 2345, memory: 2_500_000_000_000)),
+            PodSnapshot(id: PodID("experience"), desiredReplicas: 185,
+                        replicas: replicas("experience", count: 185, ready: 174, restarts: 0, cpu: 410, memory: 96_000_000_000)),
+            PodSnapshot(id: PodID("commerce"), desiredReplicas: 12,
+                        replicas: replicas("commerce", count: 12, ready: 12, restarts: 12_345, cpu: 10_250, memory: 1_100_000_000_000_000)),
+        ]
+        _ = state.handle(.runtime(.snapshot(RuntimeSnapshot(takenAt: state.now, pods: pods))))
+        return state
+    }
 }

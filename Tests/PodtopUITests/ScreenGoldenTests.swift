@@ -16,6 +16,18 @@ import Testing
                           named: "busy-120x40.roles.txt")
     }
 
+    /// Every figure keeps its column at a thousand replicas, restarts in the tens of thousands,
+    /// memory in TiB and PiB, and CPU past a hundred cores.
+    @Test(arguments: [(80, 24), (120, 40), (200, 50)])
+    func aFleetOfAThousand(width: Int, height: Int) {
+        let state = Fixtures.fleetState()
+        GoldenFiles.check(Screen.render(state, width: width, height: height).text, named: "fleet-\(width)x\(height).txt")
+        var wallboard = state
+        wallboard.isWallboard = true
+        wallboard.readOnly = true
+        GoldenFiles.check(Screen.render(wallboard, width: width, height: height).text, named: "fleet-wallboard-\(width)x\(height).txt")
+    }
+
     @Test func asciiGlyphsAt80x24() {
         let canvas = Screen.render(Fixtures.state(), width: 80, height: 24, options: RenderOptions(glyphs: .ascii))
         GoldenFiles.check(canvas.text, named: "dashboard-80x24-ascii.txt")
