@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PodtopCore
 import PodtopProcess
 import Testing
@@ -81,6 +82,36 @@ struct DockerRuntimeTests {
         try await Task.sleep(for: .seconds(2))  // the list and inspect the event asked for are done
         let afterwards = firstCorePhases(in: recorder, after: seen.0)
         #expect(!afterwards.isEmpty && afterwards.allSatisfy { $0 == .exited }, "after it died: \(afterwards)")
+    }
+
+    @Test func theFirstSnapshotComesFromTheListBeforeAnyInspect() async throws {
+        // On a fleet the inspects take a while; the list alone says each container's state and
+        // health, so the first frame shows the pods' ready counts without waiting for them.
+        let id = TestDocker.newID()
+        defer { TestDocker.removeAll(id) }
+        for number in 1...3 { try await TestDocker.run(id, service: "core-pod", number: number) }
+        let journalPath = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-journal-\(id)").path
+        defer { try? FileManager.default.removeItem(atPath: journalPath) }
+        let runtime = DockerRuntime(endpoint: try endpoint(), topology: TestDocker.topology(id),
+                                    policy: RequestPolicy(journal: try RequestJournal(path: journalPath)))
+        let sentBeforeFirstSnapshot = Mutex<[String]?>(nil)
+        let task = Task {
+            await runtime.run(refresh: .seconds(30)) { event in
+                guard case .snapshot = event else { return }
+                sentBeforeFirstSnapshot.withLock { sent in
+                    if sent == nil { sent = (try? String(contentsOfFile: journalPath, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? [] }
+                }
+            }
+        }
+        defer { task.cancel() }
+        var firstSent: [String]?
+        await Eventually.holds(within: .seconds(15)) {
+            firstSent = sentBeforeFirstSnapshot.withLock { $0 }
+            return firstSent != nil
+        }
+        let sent = try #require(firstSent)
+        #expect(sent.contains { $0.contains("/containers/json") }, "\(sent)")
+        #expect(!sent.contains { $0.range(of: #"/containers/[0-9a-f]{64}/json"#, options: .regularExpression) != nil }, "\(sent)")
     }
 
     @Test func aBurstOfEventsCostsAFewListsNotOneEach() async throws {

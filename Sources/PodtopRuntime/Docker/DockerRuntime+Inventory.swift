@@ -3,8 +3,11 @@ import PodtopCore
 
 extension DockerRuntime {
     /// Lists the containers (`only` these, when events named them; else all of them), inspects
-    /// those the list leaves to inspect, and follows the logs of new ones.
-    func refreshInventory(only: Set<String>?) async throws(RuntimeError) {
+    /// those the list leaves to inspect, and follows the logs of new ones. With
+    /// `reportingTheList`, a snapshot goes out as soon as the list is in: each entry says its
+    /// container's state and health ("Up 3 minutes (healthy)"), so the first frame need not
+    /// wait for a fleet's inspects, which only confirm it and add what the list lacks.
+    func refreshInventory(only: Set<String>?, reportingTheList: Bool = false) async throws(RuntimeError) {
         guard let client = session?.client else { throw RuntimeError("not connected to \(endpoint)") }
         let eventsBeforeList = containers.conditionEvents
         let listed: [DockerContainerSummary]
@@ -16,6 +19,7 @@ extension DockerRuntime {
         }
         let outcome = containers.merge(listed, only: only, eventsBefore: eventsBeforeList)
         for id in outcome.gone { await stopFollowingLogs(id) }
+        if reportingTheList { report() }
         let eventsBeforeInspect = containers.conditionEvents
         await withTaskGroup(of: (String, DockerContainerInspect?).self) { group in
             for id in outcome.toInspect { group.addTask { (id, try? await client.inspect(id)) } }

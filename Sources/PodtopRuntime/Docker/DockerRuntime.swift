@@ -140,7 +140,7 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         // one coming while the list and its inspects are under way is not lost.
         let listStarted = Date()
         do throws(RuntimeError) {
-            try await refreshInventory(only: nil)
+            try await refreshInventory(only: nil, reportingTheList: true)
         } catch {
             return error.message
         }
