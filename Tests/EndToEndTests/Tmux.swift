@@ -18,8 +18,10 @@ final class TmuxSession {
     let name = "e2e"
     let workDirectory: URL
 
-    /// Starts `arguments` for podtop in a shell that records its exit status, at width × height.
-    init(_ arguments: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:]) async throws {
+    /// Starts `arguments` for podtop in a shell that records its exit status, at width × height;
+    /// `openFileLimit` sets its soft and hard limit on descriptors, as `ulimit -n` does.
+    init(_ arguments: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:],
+         openFileLimit: Int? = nil) async throws {
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(socket)
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         let exports = environment.map { "export \($0.key)='\($0.value)';" }.joined(separator: " ")
@@ -28,7 +30,8 @@ final class TmuxSession {
         // `swift test` runs with NO_COLOR=1; a pane gets colour unless the test asks otherwise.
         // The inner shell writes its pid and becomes podtop, so that podtop's pid is known without asking tmux.
         let pidFile = workDirectory.appendingPathComponent("podtop.pid").path
-        let script = "cd \(workDirectory.path) && unset NO_COLOR; \(exports) sh -c 'echo $$ > \(pidFile); exec \(Self.podtopBinary) \(arguments)'; echo $? > \(exitFile); sleep 60"
+        let limit = openFileLimit.map { "ulimit -n \($0); " } ?? ""
+        let script = "cd \(workDirectory.path) && unset NO_COLOR; \(exports) sh -c '\(limit)echo $$ > \(pidFile); exec \(Self.podtopBinary) \(arguments)'; echo $? > \(exitFile); sleep 60"
         try await run(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", "sh", "-c", script], capture: false)
     }
 
