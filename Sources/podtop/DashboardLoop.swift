@@ -133,9 +133,16 @@ final class DashboardLoop {
             }
             let drainDue = inboxPacing.drainIsDue(at: now, keysThisTurn: !inputs.isEmpty)
             let inbound = drainDue ? inbox.drain() : []
+            let hadData = state.snapshot != nil
             for event in inbound {
                 if state.changesAtAGlance(event) { dirty = true }
                 effects += state.handle(event)
+            }
+            // The runtime's first answer is what a person starting podtop waits for: drawn at
+            // once rather than a frame's pacing after the "waiting for the runtime" one.
+            if !hadData, state.snapshot != nil {
+                lastFrame = .distantPast
+                dirty = true
             }
             for effect in effects {
                 if case .quit = effect { return .quit }

@@ -73,6 +73,16 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     static let relistSpacing: Duration = .milliseconds(100)
     /// The least time between two snapshots; the screen draws at most four frames a second.
     static let reportSpacing: Duration = .milliseconds(100)
+    /// Running containers whose figures are read every refresh; a bigger fleet's are read every
+    /// second refresh past 250, every fourth past 750, and so on: reading three cgroup files a
+    /// container is most of what watching a fleet costs, and a CPU rate over a few seconds
+    /// reads the same.
+    static let membersSampledEveryRefresh = 250
+
+    /// How often a fleet of `members` running containers is sampled.
+    static func usageInterval(refresh: Duration, members: Int) -> Duration {
+        refresh * max(1, (members + membersSampledEveryRefresh - 1) / membersSampledEveryRefresh)
+    }
 
     public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50, followsLogs: Bool = true,
                 stats: StatsReading = .automatic, logs: LogReading = .automatic,
@@ -180,14 +190,21 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
         await ending.client.shutdown()
     }
 
-    /// Figures every refresh; a full list when none was made for `relistInterval`.
+    /// Figures every refresh (every few on a big fleet); a full list when none was made for
+    /// `relistInterval`.
     private func pollLoop(refresh: Duration) async -> String {
+        var sampledAt: Duration?
         while !Task.isCancelled {
             do {
                 try await clock.sleep(for: refresh)
                 if clock.now - listedAt >= Self.relistInterval {
                     try await refreshInventory(only: nil)
                 }
+                let members = containers.byID.values.count { $0.isRunning && $0.pod != nil }
+                if let last = sampledAt, clock.now - last < Self.usageInterval(refresh: refresh, members: members) - refresh / 2 {
+                    continue
+                }
+                sampledAt = clock.now
                 await sampleUsage()
                 report()
             } catch let error as RuntimeError {
