@@ -18,7 +18,8 @@ public enum Format {
         return amount < 10 ? String(format: "%.1f%@", amount, units[unit]) : "\(Int(amount.rounded()))\(units[unit])"
     }
 
-    /// 7, 1000, 99999, then 123k, 12.3M, 9.2E: at most five characters whatever the count.
+    /// 7, 1000, 99999, then 123k, 1.2M, 12M, 9.2E (and "<0" below -9999): at most five
+    /// characters whatever the count.
     public static func count(_ value: Int) -> String {
         guard value >= 100_000 || value <= -10_000 else { return "\(value)" }
         guard value > 0 else { return "<0" }
