@@ -196,8 +196,7 @@ struct TransportFailureTests {
 @Suite(.timeLimit(.minutes(1)))
 struct UsageIntervalTests {
     @Test func aBigFleetIsSampledEveryFewRefreshes() {
-        let intervals = [1, 150, 250, 251, 627, 1000].map { DockerRuntime.usageInterval(refresh: .seconds(1), members: $0) }
-        #expect(intervals == [.seconds(1), .seconds(1), .seconds(1), .seconds(2), .seconds(3), .seconds(4)])
-        #expect(DockerRuntime.usageInterval(refresh: .milliseconds(500), members: 1000) == .seconds(2))
+        let refreshes = [1, 150, 250, 251, 627, 1000].map { DockerRuntime.refreshesPerSample(members: $0) }
+        #expect(refreshes == [1, 1, 1, 2, 3, 4])
     }
 }

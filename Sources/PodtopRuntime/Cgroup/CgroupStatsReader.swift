@@ -104,9 +104,8 @@ public final class CgroupCounters: Sendable, Equatable {
     public enum Version: String, Sendable { case v1, v2 }
 
     public let version: Version
-    let cpuFile: String
-    let memoryUsageFile: String
-    let memoryStatFile: String
+    /// CPU time, memory usage, memory breakdown: the order `read` takes them in.
+    let files: [String]
     /// The open files, or nil when they are opened for each reading.
     private let held: [Int32]?
     private let budget: DescriptorBudget
@@ -115,12 +114,12 @@ public final class CgroupCounters: Sendable, Equatable {
     init?(_ location: CgroupLocation, budget: DescriptorBudget = .process) {
         switch location {
         case .v1(let cpuacct, let memory):
-            (version, cpuFile, memoryUsageFile, memoryStatFile) = (.v1, cpuacct + "/cpuacct.usage", memory + "/memory.usage_in_bytes", memory + "/memory.stat")
+            (version, files) = (.v1, [cpuacct + "/cpuacct.usage", memory + "/memory.usage_in_bytes", memory + "/memory.stat"])
         case .v2(let directory):
-            (version, cpuFile, memoryUsageFile, memoryStatFile) = (.v2, directory + "/cpu.stat", directory + "/memory.current", directory + "/memory.stat")
+            (version, files) = (.v2, [directory + "/cpu.stat", directory + "/memory.current", directory + "/memory.stat"])
         }
         self.budget = budget
-        guard let descriptors = CgroupFile.openAll([cpuFile, memoryUsageFile, memoryStatFile], budget: budget) else { return nil }
+        guard let descriptors = CgroupFile.openAll(files, budget: budget) else { return nil }
         if budget.takeCgroupFiles(descriptors.count) {
             held = descriptors
         } else {
@@ -136,7 +135,7 @@ public final class CgroupCounters: Sendable, Equatable {
     }
 
     public static func == (a: CgroupCounters, b: CgroupCounters) -> Bool {
-        (a.version, a.cpuFile, a.memoryUsageFile, a.memoryStatFile) == (b.version, b.cpuFile, b.memoryUsageFile, b.memoryStatFile)
+        a.version == b.version && a.files == b.files
     }
 
     /// The counters now; nil once the cgroup is gone (the container stopped) or unreadable.
@@ -144,7 +143,7 @@ public final class CgroupCounters: Sendable, Equatable {
     /// some fifty counters), but the inactive file cache it holds moves while the usage stands
     /// still, and skipping it leaves the memory figure off from `docker stats`.
     public func read(at now: ContinuousClock.Instant = .now) -> CgroupSample? {
-        guard let descriptors = held ?? CgroupFile.openAll([cpuFile, memoryUsageFile, memoryStatFile], budget: budget) else { return nil }
+        guard let descriptors = held ?? CgroupFile.openAll(files, budget: budget) else { return nil }
         defer { if held == nil { descriptors.forEach { close($0) } } }
         var buffer = [UInt8](repeating: 0, count: 8192)
         guard let cpuCount = CgroupFile.read(descriptors[0], into: &buffer) else { return nil }

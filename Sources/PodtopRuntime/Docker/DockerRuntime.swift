@@ -79,9 +79,9 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     /// reads the same.
     static let membersSampledEveryRefresh = 250
 
-    /// How often a fleet of `members` running containers is sampled.
-    static func usageInterval(refresh: Duration, members: Int) -> Duration {
-        refresh * max(1, (members + membersSampledEveryRefresh - 1) / membersSampledEveryRefresh)
+    /// Every how many refreshes a fleet of `members` running containers is sampled.
+    static func refreshesPerSample(members: Int) -> Int {
+        max(1, (members + membersSampledEveryRefresh - 1) / membersSampledEveryRefresh)
     }
 
     public init(endpoint: DockerEndpoint, topology: Topology, logTail: Int = 50, followsLogs: Bool = true,
@@ -193,18 +193,17 @@ public actor DockerRuntime: PodRestarting, PodScaling, ReplicaRestarting {
     /// Figures every refresh (every few on a big fleet); a full list when none was made for
     /// `relistInterval`.
     private func pollLoop(refresh: Duration) async -> String {
-        var sampledAt: Duration?
+        var refreshesSinceSample = Int.max
         while !Task.isCancelled {
             do {
                 try await clock.sleep(for: refresh)
                 if clock.now - listedAt >= Self.relistInterval {
                     try await refreshInventory(only: nil)
                 }
+                refreshesSinceSample = refreshesSinceSample.saturatingAdd(1)
                 let members = containers.byID.values.count { $0.isRunning && $0.pod != nil }
-                if let last = sampledAt, clock.now - last < Self.usageInterval(refresh: refresh, members: members) - refresh / 2 {
-                    continue
-                }
-                sampledAt = clock.now
+                guard refreshesSinceSample >= Self.refreshesPerSample(members: members) else { continue }
+                refreshesSinceSample = 0
                 await sampleUsage()
                 report()
             } catch let error as RuntimeError {
