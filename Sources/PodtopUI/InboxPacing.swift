@@ -20,4 +20,13 @@ public struct InboxPacing: Sendable {
         lastDrain = now
         return true
     }
+
+    /// Whether the loop's sleep is woken by the inbox. While a frame is owed, more data cannot
+    /// make it come sooner, so a fleet's lines wake the loop a few times a second instead of once
+    /// per line. The runtime's first answer is the exception: a person starting podtop waits for
+    /// it, and it is drawn as soon as it comes, not a frame's pacing after "waiting for the
+    /// runtime".
+    public static func sleepWatchesInbox(frameOwed: Bool, firstAnswerShown: Bool) -> Bool {
+        !frameOwed || !firstAnswerShown
+    }
 }

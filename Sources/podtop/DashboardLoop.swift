@@ -116,10 +116,9 @@ final class DashboardLoop {
                 }
             }
             // Sleep until the next whole second (the clock), a key, a resize, an event, or the
-            // next frame that pending data is waiting for. While a frame is already owed, more
-            // data cannot make it come sooner: the inbox is not watched then, so a fleet's log
-            // lines wake this thread a few times a second instead of once per line.
-            let watched = dirty ? -1 : inbox.wakeDescriptor
+            // next frame that pending data is waiting for.
+            let watchesInbox = InboxPacing.sleepWatchesInbox(frameOwed: dirty, firstAnswerShown: state.snapshot != nil)
+            let watched = watchesInbox ? inbox.wakeDescriptor : -1
             let inputs = terminal.waitForInput(wakeDescriptor: watched, timeoutMilliseconds: wait)
             var effects: [Effect] = []
             for input in inputs {

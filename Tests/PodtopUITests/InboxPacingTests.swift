@@ -25,4 +25,13 @@ import Testing
         let turns = [(0.1, false), (0.2, true), (0.21, false)].map { pacing.drainIsDue(at: start.addingTimeInterval($0.0), keysThisTurn: $0.1) }
         #expect(turns == [true, false, true])
     }
+
+    @Test func theRuntimesFirstAnswerWakesTheLoopEvenWhileAFrameIsOwed() {
+        // Before it, the "waiting for the runtime" frame was just drawn and the next one is owed
+        // a quarter second later: the answer must not wait for it.
+        #expect(InboxPacing.sleepWatchesInbox(frameOwed: true, firstAnswerShown: false))
+        // After it, data waits for the owed frame; with nothing owed, data wakes the loop.
+        #expect(!InboxPacing.sleepWatchesInbox(frameOwed: true, firstAnswerShown: true))
+        #expect(InboxPacing.sleepWatchesInbox(frameOwed: false, firstAnswerShown: true))
+    }
 }
