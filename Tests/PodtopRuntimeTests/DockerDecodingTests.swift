@@ -57,6 +57,15 @@ import Testing
         #expect(!inspect.logRotates, "no max-size in this capture")
     }
 
+    @Test func thePingsServerHeaderNamesTheEngineVersion() {
+        // As captured from dockerd 20.10 and Podman 4.3; anything else leaves it to /version.
+        #expect(DockerClient.engineVersion(fromServerHeader: "Docker/20.10.24+dfsg1 (linux)") == "20.10.24+dfsg1")
+        #expect(DockerClient.engineVersion(fromServerHeader: "Libpod/4.3.1 (linux)") == "4.3.1")
+        #expect(DockerClient.engineVersion(fromServerHeader: "Docker/ (linux)") == nil)
+        #expect(DockerClient.engineVersion(fromServerHeader: "nginx/1.25.3") == nil)
+        #expect(DockerClient.engineVersion(fromServerHeader: "") == nil)
+    }
+
     @Test func statsGiveTheDockerCLIsMemoryAndCPU() throws {
         let sample = try JSONDecoder().decode(DockerStatsSample.self, from: capture("stats-stream-false-cgroupv1.json"))
         #expect(sample.memoryUsage == 21_884_928)

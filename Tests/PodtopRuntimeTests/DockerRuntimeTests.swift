@@ -37,7 +37,9 @@ struct DockerRuntimeTests {
         #expect(snapshot.pod(PodID("core"))?.replicas.map(\.name) == ["t\(id)-core-pod-1", "t\(id)-core-pod-2"])
         #expect(snapshot.pod(PodID("core"))?.readyCount == 2)
         #expect(snapshot.unmatched.map(\.name) == ["t\(id)-worker-1"])
-        #expect(recorder.all.contains { if case .connected(let identity) = $0.1 { identity.version?.contains("API 1.") == true } else { false } })
+        let engine = try await TestDaemon.docker(["version", "--format", "{{.Server.Version}} (API {{.Server.APIVersion}})"])
+        #expect(recorder.all.contains { if case .connected(let identity) = $0.1 { identity.version == engine.trimmingCharacters(in: .whitespacesAndNewlines) } else { false } },
+                "the header names the engine as `docker version` does: \(engine)")
     }
 
     @Test func aKilledContainerShowsAsDeadWithinOneSecondOfTheEvent() async throws {

@@ -54,15 +54,31 @@ public final class DockerClient: Sendable {
             let server = ping.headers.first(name: "Api-Version").flatMap(APIVersion.init) ?? APIVersion(1, 24)
             let version = min(server, newestKnownAPI)
             let isPodman = ping.headers.first(name: "Libpod-Api-Version") != nil
-            let versionReply = try await send(http, endpoint, policy, method: .GET, path: "/v\(version)/version", timeout: .seconds(5))
-            let engine = (try? JSONDecoder().decode(EngineVersion.self, from: versionReply.body))?.version ?? "unknown"
+            // The ping names the engine's version in its Server header; /version is asked only
+            // when it does not, a round trip less before the first list.
+            var engine = ping.headers.first(name: "Server").flatMap(Self.engineVersion(fromServerHeader:))
+            if engine == nil {
+                let versionReply = try await send(http, endpoint, policy, method: .GET, path: "/v\(version)/version", timeout: .seconds(5))
+                engine = (try? JSONDecoder().decode(EngineVersion.self, from: versionReply.body))?.version
+            }
             return DockerClient(endpoint: endpoint, http: http, streaming: streaming, policy: policy, apiVersion: version,
-                                engineVersion: engine, isPodman: isPodman)
+                                engineVersion: engine ?? "unknown", isPodman: isPodman)
         } catch {
             try? await http.shutdown()
             try? await streaming.shutdown()
             throw error
         }
+    }
+
+    /// "20.10.24+dfsg1" from Docker's `Docker/20.10.24+dfsg1 (linux)`, "4.3.1" from Podman's
+    /// `Libpod/4.3.1 (linux)`: the same as /version's `Version`. Nil for any other server.
+    static func engineVersion(fromServerHeader header: String) -> String? {
+        let product = header.prefix { $0 != " " }
+        for name in ["Docker/", "Libpod/"] where product.hasPrefix(name) {
+            let version = product.dropFirst(name.count)
+            return version.isEmpty ? nil : String(version)
+        }
+        return nil
     }
 
     private struct EngineVersion: Decodable {
