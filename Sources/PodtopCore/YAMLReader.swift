@@ -7,7 +7,10 @@ struct YAMLReader {
 
     func root(_ text: String) throws(FileProblem) -> Located {
         do {
-            guard let node = try Yams.compose(yaml: text, .default, .default, .utf8) else {
+            // The basic resolver tags every scalar as text: numbers and booleans are read below,
+            // as written. Yams' default one would compile seven regular expressions first, which
+            // brings in ICU's regex engine and data: milliseconds and megabytes at every start.
+            guard let node = try Yams.compose(yaml: text, .basic, .default, .utf8) else {
                 return Located(node: .mapping(Node.Mapping([])), path: "", reader: self)
             }
             return Located(node: node, path: "", reader: self)
@@ -103,9 +106,14 @@ struct YAMLReader {
             return value
         }
 
+        /// YAML 1.1's words for true and false (`true`, `yes`, `on`, any case), unquoted.
         func bool() throws(FileProblem) -> Bool {
-            guard let value = node.bool else { throw fail("expected true or false") }
-            return value
+            guard let scalar = node.scalar, scalar.style == .plain || scalar.style == .any else { throw fail("expected true or false") }
+            switch scalar.string.lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default: throw fail("expected true or false")
+            }
         }
     }
 }

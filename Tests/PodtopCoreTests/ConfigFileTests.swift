@@ -12,6 +12,21 @@ import Testing
         ])
     }
 
+    @Test func trueAndFalseAreReadInYAMLsWordsAndAnythingElseIsRefusedWithItsLine() throws {
+        for (word, value) in [("true", true), ("yes", true), ("On", true), ("FALSE", false), ("no", false), ("off", false)] {
+            #expect(try ConfigFile.parse("read_only: \(word)", file: "c.yaml").readOnly == value, "\(word)")
+        }
+        for word in ["\"true\"", "'no'", "1", "maybe", "~"] {
+            do {
+                _ = try ConfigFile.parse("refresh: 2\nread_only: \(word)", file: "c.yaml")
+                Issue.record("read_only: \(word) was taken")
+            } catch {
+                #expect("\(error)".contains("c.yaml:2"), "\(error)")
+                #expect("\(error)".contains("expected true or false"), "\(error)")
+            }
+        }
+    }
+
     @Test func onKubernetesServicesAreTheirServicesAndTCPIsReadiness() throws {
         let defaults = try ConfigFile.parse("", file: "c.yaml").topology
         #expect(defaults.pods[0].services.map(\.kubernetes) == [
