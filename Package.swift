@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "PodtopCoreTests", dependencies: ["PodtopCore", "TestSupport"]),
         // The test daemon, the test API server, ports, corpora and schemas the tests share.
         .target(name: "TestSupport", dependencies: ["PodtopProcess"], path: "Tests/TestSupport", exclude: ["Servers"]),
-        .testTarget(name: "PodtopRuntimeTests", dependencies: ["PodtopRuntime", "PodtopProcess", "TestSupport"], exclude: ["DockerCaptures", "Servers"]),
+        .testTarget(name: "PodtopRuntimeTests", dependencies: ["PodtopRuntime", "PodtopProcess", "TestSupport"], exclude: ["DockerCaptures", "PrometheusCaptures", "Servers"]),
         .testTarget(
             name: "PodtopUITests",
             dependencies: ["PodtopUI", "PodtopRuntime"],

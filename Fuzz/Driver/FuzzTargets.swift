@@ -27,6 +27,7 @@ enum FuzzTargets {
         "config": { configFile(String(decoding: $0, as: UTF8.self)) },
         "theme": { themeFile(String(decoding: $0, as: UTF8.self)) },
         "kubeconfig": { kubeconfig(String(decoding: $0, as: UTF8.self)) },
+        "prometheus-answer": { prometheusAnswer(Data($0)) },
     ]
 
     /// Stops the run with `message` when a promise is broken: libFuzzer saves the input.
@@ -178,6 +179,24 @@ extension FuzzTargets {
     static func kubernetesQuantity(_ text: String) {
         guard let quantity = KubernetesQuantity(text) else { return }
         _ = (quantity.nanoUnits, quantity.milliUnits, quantity.units)
+    }
+}
+
+// MARK: Prometheus
+
+extension FuzzTargets {
+    static func prometheusAnswer(_ data: Data) {
+        do {
+            let answer = try PrometheusAnswer.read(data, status: 200)
+            for sample in answer.samples {
+                for (name, value) in sample.labels {
+                    requireInert(name, bound: InertText.maxBytes + 128)
+                    requireInert(value, bound: InertText.maxBytes + 128)
+                }
+            }
+        } catch {
+            requireInert(error.message, bound: 2 * InertText.maxBytes + 256)
+        }
     }
 }
 

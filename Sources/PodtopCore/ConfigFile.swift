@@ -11,6 +11,8 @@ public struct PodtopConfig: Sendable, Equatable {
     /// The Kubernetes environments the `e` key switches between; empty: the DreamScape
     /// namespaces in the kubeconfig's context.
     public var environments: [KubernetesEnvironment] = []
+    /// The team's Prometheus (and Alertmanager); nil: not read.
+    public var prometheus: PrometheusSettings?
 
     public init(topology: Topology, refreshSeconds: Double? = nil, theme: String? = nil, logLines: Int? = nil) {
         self.topology = topology
@@ -41,6 +43,7 @@ public struct PodtopConfig: Sendable, Equatable {
 ///         kubernetes: { service: auth-service, port: 3001, path: /health }
 /// infrastructure:
 ///   - { name: redis, tcp: "127.0.0.1:6379", kubernetes: { readiness: redis } }
+/// prometheus: { url: "http://127.0.0.1:9090" }   # see ConfigFile+Prometheus.swift
 /// kubernetes:
 ///   environments:
 ///     - { name: dev, context: k3s, namespace: dreamscape-dev }
@@ -51,7 +54,8 @@ public struct PodtopConfig: Sendable, Equatable {
 public enum ConfigFile {
     public static func parse(_ text: String, file: String) throws(FileProblem) -> PodtopConfig {
         let root = try YAMLReader(file: file).root(text)
-        let fields = try root.entries(allowed: ["refresh", "theme", "log_lines", "read_only", "pods", "infrastructure", "kubernetes"])
+        let fields = try root.entries(allowed: ["refresh", "theme", "log_lines", "read_only", "pods", "infrastructure", "kubernetes",
+                                                "prometheus"])
         var config = PodtopConfig.builtIn
         if let refresh = fields["refresh"] { config.refreshSeconds = try refresh.double(in: 0.1...3600) }
         if let theme = fields["theme"] { config.theme = try theme.string() }
@@ -70,6 +74,7 @@ public enum ConfigFile {
                 try probed(item, what: "an infrastructure entry")
             }
         }
+        if let prometheus = fields["prometheus"] { config.prometheus = try Self.prometheus(prometheus) }
         if let kubernetes = fields["kubernetes"] {
             let section = try kubernetes.entries(allowed: ["environments"])
             if let list = section["environments"] {

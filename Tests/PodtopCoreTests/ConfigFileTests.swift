@@ -27,6 +27,47 @@ import Testing
         }
     }
 
+    @Test func prometheusIsOffUnlessConfiguredAndReadWithItsCredentialsFiles() throws {
+        #expect(try ConfigFile.parse("", file: "c.yaml").prometheus == nil)
+        let text = """
+            prometheus:
+              url: https://prometheus.example.org/prom/
+              alertmanager: http://127.0.0.1:9093
+              basic_auth: { username: ops, password_file: /etc/podtop/password }
+              ca_file: /etc/podtop/ca.pem
+              interval: 30
+            """
+        var expected = PrometheusSettings(url: "https://prometheus.example.org/prom/", alertmanagerURL: "http://127.0.0.1:9093",
+                                          credentials: .basicAuth(username: "ops", passwordFile: "/etc/podtop/password"),
+                                          caFile: "/etc/podtop/ca.pem")
+        expected.intervalSeconds = 30
+        #expect(try ConfigFile.parse(text, file: "c.yaml").prometheus == expected)
+        let token = try ConfigFile.parse("prometheus: { url: \"http://127.0.0.1:9090\", bearer_token_file: /run/token }", file: "c.yaml")
+        #expect(token.prometheus?.credentials == .bearerTokenFile("/run/token"))
+        #expect(token.prometheus?.intervalSeconds == 15)
+    }
+
+    @Test func aPrometheusSectionThatCannotWorkIsRefusedWithItsLine() {
+        let cases: [(String, String)] = [
+            ("prometheus:\n  alertmanager: http://127.0.0.1:9093", "prometheus needs a url"),
+            ("prometheus:\n  url: 127.0.0.1:9090", "is not an http:// or https:// URL"),
+            ("prometheus:\n  url: \"http://127.0.0.1:9090/?x=1\"", "give the base URL only"),
+            ("prometheus:\n  url: http://127.0.0.1:9090\n  bearer_token_file: /t\n  basic_auth: { username: a, password_file: /p }",
+             "not both"),
+            ("prometheus:\n  url: http://127.0.0.1:9090\n  interval: 0", "out of range"),
+            ("prometheus:\n  url: http://127.0.0.1:9090\n  token: abc", "unknown field"),
+        ]
+        for (text, problem) in cases {
+            do {
+                _ = try ConfigFile.parse(text, file: "c.yaml")
+                Issue.record("taken: \(text)")
+            } catch {
+                #expect("\(error)".contains("c.yaml:"), "\(error)")
+                #expect("\(error)".contains(problem), "\(error)")
+            }
+        }
+    }
+
     @Test func onKubernetesServicesAreTheirServicesAndTCPIsReadiness() throws {
         let defaults = try ConfigFile.parse("", file: "c.yaml").topology
         #expect(defaults.pods[0].services.map(\.kubernetes) == [
