@@ -7,10 +7,13 @@
 ///   bearer_token_file: /etc/podtop/prometheus-token # or basic_auth: { username: ops, password_file: … }
 ///   ca_file: /etc/podtop/monitoring-ca.pem          # optional, for https
 ///   interval: 15                                    # seconds between rounds of queries
+///   job: dreamscape-services                        # the services' scrape job
+///   rate_window: 60                                 # seconds the rates are taken over
 /// ```
 extension ConfigFile {
     static func prometheus(_ node: YAMLReader.Located) throws(FileProblem) -> PrometheusSettings {
-        let fields = try node.entries(allowed: ["url", "alertmanager", "bearer_token_file", "basic_auth", "ca_file", "interval"])
+        let fields = try node.entries(allowed: ["url", "alertmanager", "bearer_token_file", "basic_auth", "ca_file", "interval", "job",
+                                                    "rate_window"])
         guard let urlNode = fields["url"] else { throw node.fail("prometheus needs a url") }
         var settings = PrometheusSettings(url: try baseURL(urlNode))
         if let alertmanager = fields["alertmanager"] { settings.alertmanagerURL = try baseURL(alertmanager) }
@@ -24,6 +27,11 @@ extension ConfigFile {
         }
         if let ca = fields["ca_file"] { settings.caFile = try path(ca) }
         if let interval = fields["interval"] { settings.intervalSeconds = try interval.double(in: 1...3600) }
+        if let window = fields["rate_window"] { settings.rateWindowSeconds = try window.int(in: 2...86_400) }
+        if let job = fields["job"] {
+            settings.job = try job.string()
+            guard !settings.job.isEmpty else { throw job.fail("expected the scrape job's name") }
+        }
         return settings
     }
 

@@ -40,6 +40,13 @@ public enum Format {
         return value < 9999.5 ? "\(Int(value.rounded()))%" : ">9999%"
     }
 
+    /// "0.4 req/s", "12.3 req/s", "840 req/s", "12k req/s"; "–" when there is no figure.
+    public static func requestRate(_ value: Double?) -> String {
+        guard let value, value.isFinite, value >= 0 else { return "– req/s" }
+        if value < 99.95 { return String(format: "%.1f req/s", value) }
+        return "\(count(value < 9.2e18 ? Int(value.rounded()) : .max)) req/s"
+    }
+
     /// 3ms, 42ms, 1.2s, 120s; ">999s" past that; "–" when there was no answer.
     public static func milliseconds(_ value: Double?) -> String {
         guard let value, value.isFinite, value >= 0 else { return "–" }

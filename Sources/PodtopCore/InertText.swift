@@ -21,6 +21,7 @@ extension RuntimeEvent {
         case .snapshot(let snapshot): .snapshot(snapshot.inert)
         case .health(let target, let sample): .health(target, sample.inert)
         case .disconnected(let reason, let retryIn): .disconnected(reason: InertText.of(reason), retryIn: retryIn)
+        case .monitoring(let monitoring): .monitoring(monitoring.inert)
         case .logs, .confirmed: self
         }
     }
@@ -38,6 +39,15 @@ extension HealthSample {
         var copy = self
         copy.detail = InertText.of(detail)
         copy.route = route.map(InertText.of)
+        return copy
+    }
+}
+
+extension MonitoringSnapshot {
+    var inert: MonitoringSnapshot {
+        var copy = self
+        copy.source = InertText.of(source)
+        copy.problem = problem.map(InertText.of)
         return copy
     }
 }

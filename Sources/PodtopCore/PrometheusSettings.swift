@@ -12,6 +12,12 @@ public struct PrometheusSettings: Sendable, Equatable {
     public var caFile: String?
     /// Seconds between two rounds of queries.
     public var intervalSeconds: Double = 15
+    /// The job Prometheus scrapes the services under; a service's series are that job's at the
+    /// service's port (`SeriesSelector.standard`).
+    public var job = "dreamscape-services"
+    /// Seconds of the range the rates are taken over (`rate(…[1m])`); at least four scrape
+    /// intervals, or a rate reads low while its range fills.
+    public var rateWindowSeconds = 60
 
     /// Secrets are kept in files and read when podtop connects, never written in the config.
     public enum Credentials: Sendable, Equatable {

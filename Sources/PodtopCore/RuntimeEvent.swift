@@ -16,6 +16,8 @@ public enum RuntimeEvent: Sendable {
     case health(HealthTarget, HealthSample)
     case logs([LogLine])
     case disconnected(reason: String, retryIn: Duration)
+    /// A round of the team's Prometheus' figures (`PrometheusWatcher`).
+    case monitoring(MonitoringSnapshot)
 }
 
 /// An error a runtime reports for an action, in words fit for the status line.

@@ -98,7 +98,7 @@ private final class Gathered: @unchecked Sendable {
                 current.lastError = reason
             case .health(let key, let sample):
                 current.health[key] = sample
-            case .logs, .confirmed:
+            case .logs, .confirmed, .monitoring:
                 break
             }
         }

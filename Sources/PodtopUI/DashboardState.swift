@@ -78,6 +78,8 @@ public struct DashboardState: Sendable {
     public var snapshot: RuntimeSnapshot?
     public var lastDataAt: Date?
     public var health: [HealthTarget: ServiceHealthHistory] = [:]
+    /// The last round of the team's Prometheus' figures; nil when it is not configured.
+    public var monitoring: MonitoringSnapshot?
     public var logs: LogBuffer
     /// Lines waiting out the reorder window before they join `logs`.
     public var pendingLogs: [LogLine] = []

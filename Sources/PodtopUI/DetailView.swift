@@ -36,6 +36,11 @@ enum DetailView {
             let window = 60
             line("latency", "last \(Format.milliseconds(history?.latest?.latencyMs)) · p50 \(Format.milliseconds(latency.percentile(50, window: window))) · p95 \(Format.milliseconds(latency.percentile(95, window: window))) · errors \(Int((latency.errorRate(window: window) * 100).rounded()))% (last \(window) probes)")
             line("all kept", "\(latency.count) probes · p95 \(Format.milliseconds(history?.p95))")
+            if let red = MonitoringText.red(state, id), let monitoring = state.monitoring {
+                // Real requests over the last minute, as the team's Prometheus counts them.
+                line("prometheus", "\(red) (last minute)", MonitoringText.role(state, id))
+                if let problem = monitoring.problem { line("", problem, .statusWarn) }
+            }
             let width = inner.width - 2
             let visible = latency.suffix(options.sparklineStyle == .braille ? width * 2 : width)
             let ceiling = options.sparkline.ceiling(of: visible)

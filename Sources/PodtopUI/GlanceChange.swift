@@ -10,6 +10,9 @@ extension DashboardState {
         switch input {
         case .runtime(.logs), .runtime(.confirmed), .tick, .measured:
             return false
+        case .runtime(.monitoring(let next)):
+            // Figures wait for the clock's frame; Prometheus going away or coming back does not.
+            return (monitoring?.problem == nil) != (next.problem == nil)
         case .runtime(.health(let target, let sample)):
             return health[target]?.verdict != sample.verdict
         case .runtime(.snapshot(let next)):

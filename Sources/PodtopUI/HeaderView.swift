@@ -24,6 +24,10 @@ enum HeaderView {
             // What podtop itself could not do (follow every log, open a connection): not the fleet's fault.
             x += canvas.put(" \(shortage) ", x: x, y: rect.y, role: .statusWarn, limit: max(0, rect.maxX - x - 12)) + 2
         }
+        if let problem = state.monitoring?.problem {
+            // Figures shown as n/a: say why, where the eye goes first.
+            x += canvas.put(" prometheus n/a: \(problem) ", x: x, y: rect.y, role: .statusWarn, limit: max(0, rect.maxX - x - 40)) + 2
+        }
         if let disconnected = disconnectedText(state) {
             // The most important fact on the screen while it lasts: first, before the target.
             x += canvas.put(disconnected, x: x, y: rect.y, role: .statusCritical, limit: max(0, rect.maxX - x - 12)) + 2
@@ -34,6 +38,7 @@ enum HeaderView {
         // Facts in order of importance; the least important go first when the line is short.
         var parts = [target, "refresh \(Format.interval(state.refreshSeconds))"]
         if let age = state.dataAge { parts.insert("data \(Int(age))s ago", at: 1) }
+        if let monitoring = state.monitoring, monitoring.problem == nil { parts.insert("prometheus \(monitoring.source)", at: 1) }
         parts.append("theme \(state.themeName)")
         let room = max(0, right - x - 1)
         while parts.count > 1, DisplayWidth.of(parts.joined(separator: "  ·  ")) > room { parts.removeLast() }

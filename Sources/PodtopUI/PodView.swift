@@ -126,20 +126,23 @@ struct ServiceRow {
         let id = ServiceID(pod: pod.id, name: service.name)
         let history = state.history(.service(id))
         let selected = state.focus == .pods && state.selection == .service(id)
+        let red = MonitoringText.red(state, id).map { ($0, MonitoringText.role(state, id)) }
         HealthRowDrawing.draw(
             name: service.name, history: history, selected: selected, rect: rect, options: options,
-            readiness: state.snapshot?.pod(pod.id)?.readiness[service.name], into: &canvas
+            readiness: state.snapshot?.pod(pod.id)?.readiness[service.name], figures: red, into: &canvas
         )
     }
 }
 
 /// Shared by service rows and the infrastructure row: glyph, name, verdict, latency, sparkline,
 /// p95. A row podtop cannot probe (UNKNOWN) greys its sparkline and shows the kubelet's
-/// readiness where the p95 would be ("ready 2/2"), when the runtime knows it.
+/// readiness where the p95 would be ("ready 2/2"), when the runtime knows it. With `figures`
+/// (Prometheus' request rate, 5xx share and p95), they go before the tail when the row keeps
+/// a sparkline of at least 8 cells beside them.
 enum HealthRowDrawing {
     static func draw(
         name: String, history: ServiceHealthHistory?, selected: Bool, rect: Rect, options: RenderOptions,
-        readiness: ServiceReadiness? = nil, into canvas: inout Canvas
+        readiness: ServiceReadiness? = nil, figures: (text: String, role: StyleRole)? = nil, into canvas: inout Canvas
     ) {
         let verdict = history?.verdict ?? .unknown
         let role = StyleRole.severity(verdict.severity)
@@ -159,7 +162,12 @@ enum HealthRowDrawing {
         let shownReadiness = cannotTell ? readiness : nil
         let tail = shownReadiness?.short ?? "p95 \(Format.milliseconds(history?.p95))"
         let tailWidth = 11
-        let sparkWidth = rect.maxX - x - tailWidth - 1
+        var sparkWidth = rect.maxX - x - tailWidth - 1
+        if let figures, sparkWidth - DisplayWidth.of(figures.text) - 2 >= 8 {
+            let figuresWidth = DisplayWidth.of(figures.text)
+            sparkWidth -= figuresWidth + 2
+            canvas.put(figures.text, x: rect.maxX - tailWidth - 1 - figuresWidth, y: rect.y, role: figures.role)
+        }
         if sparkWidth >= 4, let history {
             options.sparkline.draw(history.latency, into: &canvas, x: x, y: rect.y, width: sparkWidth, greyed: cannotTell)
         }

@@ -129,6 +129,8 @@ extension DashboardState {
             }
         case .disconnected(let reason, let retryIn):
             connection = .disconnected(reason: reason, retryAt: now.addingTimeInterval(Double(retryIn.components.seconds)))
+        case .monitoring(let monitoring):
+            self.monitoring = monitoring
         }
     }
 

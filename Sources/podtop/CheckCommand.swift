@@ -53,6 +53,28 @@ struct RuntimeOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Kubernetes namespace (default: the context's, else the first configured environment).", valueName: "name"))
     var namespace: String?
+
+    @Option(help: ArgumentHelp("The team's Prometheus, for each service's request rate, 5xx share and p95 (also prometheus: in the config).", valueName: "url"))
+    var prometheus: String?
+
+    @Option(help: ArgumentHelp("The team's Alertmanager, for alerts (also prometheus.alertmanager in the config); needs Prometheus.", valueName: "url"))
+    var alertmanager: String?
+
+    /// The config's `prometheus:` with the flags laid over it; nil when neither names one.
+    func prometheusSettings(config: PodtopConfig) throws(ValidationError) -> PrometheusSettings? {
+        for (flag, value) in [("--prometheus", prometheus), ("--alertmanager", alertmanager)] {
+            if let value, let problem = PrometheusSettings.problem(withURL: value) { throw ValidationError("\(flag): \(problem)") }
+        }
+        var settings = config.prometheus
+        if let prometheus {
+            if settings == nil { settings = PrometheusSettings(url: prometheus) } else { settings?.url = prometheus }
+        }
+        if let alertmanager {
+            guard settings != nil else { throw ValidationError("--alertmanager needs --prometheus (or prometheus: in the config)") }
+            settings?.alertmanagerURL = alertmanager
+        }
+        return settings
+    }
 }
 
 enum RuntimeKind: String, ExpressibleByArgument, CaseIterable {

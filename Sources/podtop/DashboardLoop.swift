@@ -23,6 +23,8 @@ final class DashboardLoop {
     private let runtimeGeneration = RuntimeGeneration()
     /// Probes the health endpoints; nil where the runtime reports health itself (the demo).
     private let prober: HealthProber?
+    /// Asks the team's Prometheus for the services' figures; nil when none is configured.
+    private let monitoring: PrometheusWatcher?
     private let themes: [Theme]
     private let options: RenderOptions
     private let inbox = EventInbox()
@@ -31,11 +33,12 @@ final class DashboardLoop {
     private let selfMeter = SelfMeter()
 
     init(terminal: TerminalSession, runtime: any ContainerRuntime, switcher: EnvironmentSwitcher? = nil, prober: HealthProber?,
-         state: DashboardState, themes: [Theme], options: RenderOptions) {
+         monitoring: PrometheusWatcher? = nil, state: DashboardState, themes: [Theme], options: RenderOptions) {
         self.terminal = terminal
         self.runtime = runtime
         self.switcher = switcher
         self.prober = prober
+        self.monitoring = monitoring
         self.state = state
         self.themes = themes
         self.options = options
@@ -68,9 +71,14 @@ final class DashboardLoop {
         let proberTask = Task.detached {
             await prober?.run { inbox.post(.runtime($0)) }
         }
+        let monitoring = self.monitoring
+        let monitoringTask = Task.detached {
+            await monitoring?.run { inbox.post(.runtime($0)) }
+        }
         defer {
             runtimeTask?.cancel()
             proberTask.cancel()
+            monitoringTask.cancel()
             actionTasks.forEach { $0.cancel() }
         }
         var appliedTheme = -1

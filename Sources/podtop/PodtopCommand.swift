@@ -126,7 +126,18 @@ struct PodtopCommand: ParsableCommand {
             }
         }
         if settings.readOnly { runtime = ReadOnlyRuntime(runtime) }
-        let ending = try runDashboard(runtime: runtime, switcher: switcher, prober: prober, settings: settings, environment: environment)
+        var monitoring: PrometheusWatcher?
+        if let prometheus = settings.prometheus {
+            do {
+                let policy = try RequestPolicy.of(readOnly: settings.readOnly, environment: environment)
+                let client = try PrometheusClient(prometheus, policy: policy)
+                monitoring = PrometheusWatcher(client: client, settings: prometheus, topology: settings.config.topology)
+            } catch {
+                Self.fail("podtop: \(error)", code: 3)
+            }
+        }
+        let ending = try runDashboard(runtime: runtime, switcher: switcher, prober: prober, monitoring: monitoring, settings: settings,
+                                      environment: environment)
         switch ending {
         case .quit: return
         case .hangup: throw ExitCode(129)
@@ -134,8 +145,8 @@ struct PodtopCommand: ParsableCommand {
         }
     }
 
-    private func runDashboard(runtime: any ContainerRuntime, switcher: EnvironmentSwitcher?, prober: HealthProber?, settings: Settings,
-                              environment: [String: String]) throws -> DashboardLoop.Ending {
+    private func runDashboard(runtime: any ContainerRuntime, switcher: EnvironmentSwitcher?, prober: HealthProber?,
+                              monitoring: PrometheusWatcher?, settings: Settings, environment: [String: String]) throws -> DashboardLoop.Ending {
         let terminal: TerminalSession
         do {
             terminal = try TerminalSession.start(noColor: settings.noColor)
@@ -155,7 +166,8 @@ struct PodtopCommand: ParsableCommand {
             state.environments = switcher.setup.environments
             state.environmentIndex = switcher.setup.startIndex
         }
-        let loop = DashboardLoop(terminal: terminal, runtime: runtime, switcher: switcher, prober: prober, state: state, themes: themes,
+        let loop = DashboardLoop(terminal: terminal, runtime: runtime, switcher: switcher, prober: prober, monitoring: monitoring,
+                                 state: state, themes: themes,
                                  options: RenderOptions(glyphs: settings.ascii ? .ascii : .unicode,
                                                         sparklineStyle: SparklineStyle(rawValue: sparkline)))
         return loop.run()
@@ -172,6 +184,14 @@ struct PodtopCommand: ParsableCommand {
 
 /// Flags, environment and files resolved into what the dashboard needs, before any screen.
 struct Settings {
+    private static func prometheus(_ command: PodtopCommand, _ config: PodtopConfig) throws(FileProblem) -> PrometheusSettings? {
+        do {
+            return try command.source.prometheusSettings(config: config)
+        } catch {
+            throw FileProblem(file: "command line", line: nil, field: nil, problem: error.message)
+        }
+    }
+
     var config: PodtopConfig
     var themes: [Theme]
     var themeIndex: Int
@@ -180,6 +200,7 @@ struct Settings {
     var ascii: Bool
     var noColor: Bool
     var readOnly: Bool
+    var prometheus: PrometheusSettings?
 
     static func resolve(_ command: PodtopCommand, environment: [String: String]) throws(FileProblem) -> Settings {
         let config = try ConfigLoading.load(path: command.source.config, environment: environment)
@@ -192,7 +213,8 @@ struct Settings {
             refreshSeconds: command.refresh ?? config.refreshSeconds ?? 1,
             logLines: command.logLines ?? config.logLines ?? 10_000,
             ascii: command.ascii || !utf8, noColor: noColor,
-            readOnly: command.readOnly || command.wallboard || config.readOnly
+            readOnly: command.readOnly || command.wallboard || config.readOnly,
+            prometheus: try prometheus(command, config)
         )
     }
 }
