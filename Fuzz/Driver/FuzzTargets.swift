@@ -28,6 +28,7 @@ enum FuzzTargets {
         "theme": { themeFile(String(decoding: $0, as: UTF8.self)) },
         "kubeconfig": { kubeconfig(String(decoding: $0, as: UTF8.self)) },
         "prometheus-answer": { prometheusAnswer(Data($0)) },
+        "prometheus-alerts": { prometheusAlerts(Data($0)) },
     ]
 
     /// Stops the run with `message` when a promise is broken: libFuzzer saves the input.
@@ -196,6 +197,20 @@ extension FuzzTargets {
             }
         } catch {
             requireInert(error.message, bound: 2 * InertText.maxBytes + 256)
+        }
+    }
+
+    /// The same bytes as Prometheus' and as Alertmanager's alerts.
+    static func prometheusAlerts(_ data: Data) {
+        let fromPrometheus = (try? AlertAnswers.prometheus(data, status: 200)) ?? []
+        let fromAlertmanager = (try? AlertAnswers.alertmanager(data, status: 200)) ?? []
+        for alert in fromPrometheus + fromAlertmanager {
+            requireInert(alert.name, bound: InertText.maxBytes + 128)
+            requireInert(alert.summary, bound: InertText.maxBytes + 128)
+            for (name, value) in alert.labels {
+                requireInert(name, bound: InertText.maxBytes + 128)
+                requireInert(value, bound: InertText.maxBytes + 128)
+            }
         }
     }
 }

@@ -24,12 +24,51 @@ public struct MonitoringSnapshot: Sendable, Equatable {
     public var takenAt: Date
     public var figures: [ServiceID: ServiceREDFigures]
     public var problem: String?
+    /// Firing, pending and suppressed alerts; empty when the round failed.
+    public var alerts: [MonitoringAlert]
 
-    public init(source: String, takenAt: Date, figures: [ServiceID: ServiceREDFigures] = [:], problem: String? = nil) {
+    public init(source: String, takenAt: Date, figures: [ServiceID: ServiceREDFigures] = [:], problem: String? = nil,
+                alerts: [MonitoringAlert] = []) {
         self.source = source
         self.takenAt = takenAt
         self.figures = figures
         self.problem = problem
+        self.alerts = alerts
+    }
+}
+
+/// An alert of the team's rules, as Alertmanager (which knows silences and inhibitions) or
+/// Prometheus reports it, with the service and pod its labels name when they name one.
+public struct MonitoringAlert: Sendable, Equatable {
+    public enum State: String, Sendable {
+        /// Its condition held for the rule's `for:`; Alertmanager's "active".
+        case firing
+        /// Its condition holds, not yet for the rule's `for:` (Prometheus only).
+        case pending
+        /// Firing, but silenced or inhibited in Alertmanager.
+        case suppressed
+    }
+
+    public var name: String
+    /// The rule's `severity` label: "critical", "warning", or whatever the team uses.
+    public var severity: String
+    public var state: State
+    /// Since when its condition holds (Prometheus' activeAt, Alertmanager's startsAt).
+    public var since: Date?
+    /// The `summary` annotation, else `description`.
+    public var summary: String
+    public var labels: [String: String]
+    public var service: ServiceID?
+
+    public init(name: String, severity: String, state: State, since: Date?, summary: String, labels: [String: String],
+                service: ServiceID? = nil) {
+        self.name = name
+        self.severity = severity
+        self.state = state
+        self.since = since
+        self.summary = summary
+        self.labels = labels
+        self.service = service
     }
 }
 

@@ -131,7 +131,13 @@ struct PodtopCommand: ParsableCommand {
             do {
                 let policy = try RequestPolicy.of(readOnly: settings.readOnly, environment: environment)
                 let client = try PrometheusClient(prometheus, policy: policy)
-                monitoring = PrometheusWatcher(client: client, settings: prometheus, topology: settings.config.topology)
+                let alertmanager = try prometheus.alertmanagerURL.map { (url) throws(RuntimeError) in
+                    var settings = prometheus
+                    settings.url = url
+                    return try PrometheusClient(settings, serverName: "Alertmanager", policy: policy)
+                }
+                monitoring = PrometheusWatcher(client: client, alertmanager: alertmanager, settings: prometheus,
+                                               topology: settings.config.topology)
             } catch {
                 Self.fail("podtop: \(error)", code: 3)
             }

@@ -19,12 +19,19 @@ public enum TestPrometheus {
         public let url: String
         let directory: String
 
-        public init(scraping ports: [Int], job: String) async throws {
+        /// `rules`: the text of a rules file (groups:…) to evaluate every second.
+        public init(scraping ports: [Int], job: String, rules: String? = nil) async throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("podtop-prometheus-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let targets = ports.map { "\"127.0.0.1:\($0)\"" }.joined(separator: ", ")
+            var ruleFiles = ""
+            if let rules {
+                try rules.write(toFile: directory + ".rules.yml", atomically: true, encoding: .utf8)
+                ruleFiles = "rule_files: [ \"\(directory).rules.yml\" ]"
+            }
             let config = """
                 global: { scrape_interval: 1s, evaluation_interval: 1s }
+                \(ruleFiles)
                 scrape_configs:
                   - job_name: \(job)
                     static_configs: [ { targets: [\(targets)] } ]
@@ -41,6 +48,7 @@ public enum TestPrometheus {
             let script = TestPrometheus.repository.appendingPathComponent("scripts/private-prometheus").path
             _ = try? await Spawn.run([script, "stop", directory], capture: false, timeout: .seconds(30))
             try? FileManager.default.removeItem(atPath: directory + ".yml")
+            try? FileManager.default.removeItem(atPath: directory + ".rules.yml")
         }
     }
 }

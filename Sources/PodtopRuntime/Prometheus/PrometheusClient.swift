@@ -5,19 +5,23 @@ import NIOHTTP1
 import NIOSSL
 import PodtopCore
 
-/// Instant queries to the team's Prometheus. It only ever sends GET: the type has no other
-/// request. An answer slower than `timeout` (2 s: past that the figures are stale for a screen
+/// GET requests to the team's Prometheus, or to its Alertmanager (made with the Alertmanager's
+/// URL in `settings.url`, the same credentials and CA): the type has no other request. An answer slower than `timeout` (2 s: past that the figures are stale for a screen
 /// refreshed every second) is a failure like an unreachable server, never a wait.
 public final class PrometheusClient: Sendable {
     public let baseURL: String
+    /// "Prometheus" or "Alertmanager", as errors name it.
+    let serverName: String
     private let http: HTTPClient
     private let authorization: String?
     private let policy: RequestPolicy
     let timeout: TimeAmount
 
     /// Reads the credentials' files now, so that a missing or unreadable one is said at start.
-    public init(_ settings: PrometheusSettings, policy: RequestPolicy = RequestPolicy(), timeout: TimeAmount = .seconds(2)) throws(RuntimeError) {
+    public init(_ settings: PrometheusSettings, serverName: String = "Prometheus", policy: RequestPolicy = RequestPolicy(),
+                timeout: TimeAmount = .seconds(2)) throws(RuntimeError) {
         if let problem = PrometheusSettings.problem(withURL: settings.url) { throw RuntimeError("prometheus: \(problem)") }
+        self.serverName = serverName
         baseURL = settings.url.hasSuffix("/") ? String(settings.url.dropLast()) : settings.url
         self.policy = policy
         self.timeout = timeout
@@ -42,7 +46,23 @@ public final class PrometheusClient: Sendable {
 
     /// One instant query (`/api/v1/query`): the samples it answered.
     public func query(_ promql: String) async throws(RuntimeError) -> PrometheusQueryAnswer {
-        let path = "/api/v1/query?query=" + Self.encoded(promql)
+        let (status, body) = try await get("/api/v1/query?query=" + Self.encoded(promql))
+        return try PrometheusAnswer.read(body, status: status)
+    }
+
+    /// Prometheus' firing and pending alerts (`/api/v1/alerts`).
+    public func prometheusAlerts() async throws(RuntimeError) -> [MonitoringAlert] {
+        let (status, body) = try await get("/api/v1/alerts")
+        return try AlertAnswers.prometheus(body, status: status)
+    }
+
+    /// Alertmanager's alerts (`/api/v2/alerts`), silenced and inhibited ones marked so.
+    public func alertmanagerAlerts() async throws(RuntimeError) -> [MonitoringAlert] {
+        let (status, body) = try await get("/api/v2/alerts")
+        return try AlertAnswers.alertmanager(body, status: status)
+    }
+
+    private func get(_ path: String) async throws(RuntimeError) -> (status: Int, body: Data) {
         try policy.admit(.GET, path)
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .GET
@@ -55,9 +75,9 @@ public final class PrometheusClient: Sendable {
             // An instant vector for a few dozen services is kilobytes; more is not an answer to this.
             body = Data(try await response.body.collect(upTo: 8 * 1024 * 1024).readableBytesView)
         } catch {
-            throw RuntimeError(TransportFailure(error).describe(reaching: "Prometheus at \(baseURL)"))
+            throw RuntimeError(TransportFailure(error).describe(reaching: "\(serverName) at \(baseURL)"))
         }
-        return try PrometheusAnswer.read(body, status: status)
+        return (status, body)
     }
 
     /// The query string's value, with everything but RFC 3986's unreserved characters escaped.

@@ -7,13 +7,18 @@ import PodtopCore
 /// a slow or absent Prometheus delays nothing but its own figures.
 public struct PrometheusWatcher: Sendable {
     let client: PrometheusClient
+    /// Where alerts are read when an Alertmanager is configured (it knows silences and
+    /// inhibitions); else they are Prometheus' own.
+    let alertmanager: PrometheusClient?
     let selectors: [ServiceID: SeriesSelector]
     let interval: Duration
     let rateWindowSeconds: Int
     let clock: RuntimeClock
 
-    public init(client: PrometheusClient, settings: PrometheusSettings, topology: Topology, clock: any Clock<Duration> = ContinuousClock()) {
+    public init(client: PrometheusClient, alertmanager: PrometheusClient? = nil, settings: PrometheusSettings, topology: Topology,
+                clock: any Clock<Duration> = ContinuousClock()) {
         self.client = client
+        self.alertmanager = alertmanager
         var selectors: [ServiceID: SeriesSelector] = [:]
         for pod in topology.pods {
             for service in pod.services {
@@ -34,19 +39,22 @@ public struct PrometheusWatcher: Sendable {
             do { try await clock.sleep(for: interval) } catch { break }
         }
         await client.shutdown()
+        await alertmanager?.shutdown()
     }
 
-    /// The three queries, side by side; any one failing makes the round's problem.
+    /// The three queries and the alerts, side by side; any one failing makes the round's problem.
     func round() async -> MonitoringSnapshot {
         let queries = Self.queries(grouping: selectors.values.reduce(into: Set<String>()) { $0.formUnion($1.labelNames) },
                                    window: rateWindowSeconds)
         async let requests = client.query(queries.requests)
         async let errors = client.query(queries.errors)
         async let latency = client.query(queries.p95)
+        async let firing = alerts()
         do {
-            let (requestRates, errorRates, p95s) = (try await requests, try await errors, try await latency)
+            let (requestRates, errorRates, p95s, alerts) = (try await requests, try await errors, try await latency, try await firing)
             return MonitoringSnapshot(source: client.baseURL, takenAt: Date(),
-                                      figures: figures(requests: requestRates.samples, errors: errorRates.samples, p95: p95s.samples))
+                                      figures: figures(requests: requestRates.samples, errors: errorRates.samples, p95: p95s.samples),
+                                      alerts: alerts.map(assigned))
         } catch {
             return MonitoringSnapshot(source: client.baseURL, takenAt: Date(), problem: error.message)
         }
@@ -61,6 +69,19 @@ public struct PrometheusWatcher: Sendable {
             #"sum by (\#(by)) (rate(http_requests_total{status=~"5.."}[\#(range)]))"#,
             "histogram_quantile(0.95, sum by (\(by), le) (rate(http_request_duration_seconds_bucket[\(range)])))"
         )
+    }
+
+    private func alerts() async throws(RuntimeError) -> [MonitoringAlert] {
+        if let alertmanager { return try await alertmanager.alertmanagerAlerts() }
+        return try await client.prometheusAlerts()
+    }
+
+    /// The alert with the service its labels name, when they name one (by the same selectors
+    /// as the series: `job` and the port in `instance`).
+    func assigned(_ alert: MonitoringAlert) -> MonitoringAlert {
+        var alert = alert
+        alert.service = selectors.filter { $0.value.matches(alert.labels) }.map(\.key).min { $0.description < $1.description }
+        return alert
     }
 
     /// Each service's figures from the answers; the 5xx ratio is errors over requests, and none
