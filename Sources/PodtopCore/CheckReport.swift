@@ -158,11 +158,11 @@ extension CheckReport {
         )
     }
 
-    /// A pod down is down; anything short of healthy (slow, updating, degraded) is degraded.
+    /// A pod down, or with a critical alert firing, is down; anything short of healthy (slow, updating, degraded) is degraded.
     static func overallOf(_ status: PodStatus) -> Overall {
         switch status {
         case .healthy: .healthy
-        case .down, .unknown: .down
+        case .down, .critical, .unknown: .down
         case .slow, .progressing, .degraded: .degraded
         }
     }

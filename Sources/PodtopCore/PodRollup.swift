@@ -1,7 +1,8 @@
 /// A Big Pod's status: the worst of its replicas' states and its services' health, with the
 /// reason, so a reader can see which one made it so.
 public enum PodStatus: Int, Sendable, Comparable {
-    case unknown = 0, healthy, slow, progressing, degraded, down
+    /// `critical`: a critical alert of the team's rules fires on one of its services.
+    case unknown = 0, healthy, slow, progressing, degraded, critical, down
 
     public static func < (a: PodStatus, b: PodStatus) -> Bool { a.rawValue < b.rawValue }
 
@@ -12,6 +13,7 @@ public enum PodStatus: Int, Sendable, Comparable {
         case .slow: "SLOW"
         case .progressing: "UPDATING"
         case .degraded: "DEGRADED"
+        case .critical: "CRITICAL"
         case .down: "DOWN"
         }
     }
@@ -21,8 +23,10 @@ public struct PodRollup: Sendable, Equatable {
     public var status: PodStatus
     public var reason: String
 
+    /// `alerts`: the team's alerts on this pod's services; a firing `critical` one makes the pod
+    /// CRITICAL and a `warning` DEGRADED, with the alert's name and summary as the reason.
     public static func of(
-        spec: PodSpec, snapshot: PodSnapshot?, health: [String: HealthClass]
+        spec: PodSpec, snapshot: PodSnapshot?, health: [String: HealthClass], alerts: [MonitoringAlert] = []
     ) -> PodRollup {
         guard let snapshot else { return PodRollup(status: .unknown, reason: "no data from the runtime yet") }
         var worst = PodRollup(status: .healthy, reason: "all replicas ready, all services up")
@@ -54,6 +58,14 @@ public struct PodRollup: Sendable, Equatable {
             case .up, .unknown: break
             }
         }
+        for alert in alerts where alert.state == .firing {
+            let reason = alert.summary.isEmpty ? alert.name : "\(alert.name): \(alert.summary)"
+            switch alert.severity.lowercased() {
+            case "critical": consider(.critical, reason)
+            case "warning": consider(.degraded, reason)
+            default: break
+            }
+        }
         return worst
     }
 }
@@ -70,7 +82,7 @@ extension PodStatus {
         case .unknown: .unknown
         case .healthy: .ok
         case .slow, .progressing: .warn
-        case .degraded, .down: .critical
+        case .degraded, .critical, .down: .critical
         }
     }
 }

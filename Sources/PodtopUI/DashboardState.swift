@@ -153,7 +153,8 @@ public struct DashboardState: Sendable {
     }
 
     public func rollup(of pod: PodSpec) -> PodRollup {
-        PodRollup.of(spec: pod, snapshot: snapshot?.pod(pod.id), health: healthByService(of: pod))
+        PodRollup.of(spec: pod, snapshot: snapshot?.pod(pod.id), health: healthByService(of: pod),
+                     alerts: monitoring?.alerts.filter { $0.service?.pod == pod.id } ?? [])
     }
 
     /// Offset of `timeZone` from UTC now, in seconds.

@@ -24,6 +24,10 @@ enum HeaderView {
             // What podtop itself could not do (follow every log, open a connection): not the fleet's fault.
             x += canvas.put(" \(shortage) ", x: x, y: rect.y, role: .statusWarn, limit: max(0, rect.maxX - x - 12)) + 2
         }
+        if let alerts = firingAlertsText(state) {
+            // The team's own rules firing: as loud as a daemon gone, named with their service.
+            x += canvas.put(alerts, x: x, y: rect.y, role: .statusCritical, limit: max(0, rect.maxX - x - 40)) + 2
+        }
         if let problem = state.monitoring?.problem {
             // Figures shown as n/a: say why, where the eye goes first.
             x += canvas.put(" prometheus n/a: \(problem) ", x: x, y: rect.y, role: .statusWarn, limit: max(0, rect.maxX - x - 40)) + 2
@@ -48,6 +52,13 @@ enum HeaderView {
 }
 
 extension HeaderView {
+    /// " FIRING HighErrorRate (commerce/payment) · SlowAuth " for the alerts firing now.
+    static func firingAlertsText(_ state: DashboardState) -> String? {
+        let firing = state.monitoring?.alerts.filter { $0.state == .firing } ?? []
+        guard !firing.isEmpty else { return nil }
+        return " FIRING " + firing.map { alert in alert.service.map { "\(alert.name) (\($0))" } ?? alert.name }.joined(separator: " · ") + " "
+    }
+
     /// "docker · 29.1 · unix:///var/run/docker.sock", or "connecting…" before the first answer.
     static func targetText(_ state: DashboardState) -> String {
         guard let identity = state.identity else { return "connecting…" }

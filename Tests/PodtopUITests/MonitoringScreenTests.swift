@@ -70,4 +70,26 @@ import Testing
         let details = screen(state, width: 200).joined(separator: "\n")
         #expect(details.contains("prometheus  12.3 req/s  5xx 4.1%  p95 180ms (last minute)"), "\(details)")
     }
+
+    func alert(_ name: String, _ severity: String, _ state: MonitoringAlert.State, on service: ServiceID?) -> MonitoringAlert {
+        MonitoringAlert(name: name, severity: severity, state: state, since: Fixtures.epoch, summary: "High error rate detected",
+                        labels: ["alertname": name, "severity": severity], service: service)
+    }
+
+    @Test func aFiringCriticalAlertTurnsItsPodCriticalWithTheAlertAsTheReason() {
+        var state = Fixtures.state()
+        _ = state.handle(.runtime(.monitoring(MonitoringSnapshot(source: "http://127.0.0.1:9090", takenAt: Fixtures.epoch, alerts: [
+            alert("HighErrorRate", "critical", .firing, on: payment),
+            alert("SlowAuth", "warning", .firing, on: auth),
+            alert("Pending", "critical", .pending, on: ServiceID(pod: PodID("experience"), name: "ai")),
+        ]))))
+        let commerce = state.rollup(of: state.topology.pods[2])
+        #expect(commerce.status == .critical)
+        #expect(commerce.reason == "HighErrorRate: High error rate detected")
+        #expect(state.rollup(of: state.topology.pods[0]).status == .degraded)
+        #expect(state.rollup(of: state.topology.pods[1]).status == .healthy, "a pending alert does not fire")
+        let lines = screen(state, width: 200)
+        #expect(lines[0].contains("FIRING HighErrorRate (commerce/payment) · SlowAuth (core/auth)"), "\(lines[0])")
+        #expect(lines.contains { $0.contains("Commerce CRITICAL") }, "\(lines.prefix(3).joined(separator: "\n"))")
+    }
 }
