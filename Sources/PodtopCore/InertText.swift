@@ -48,6 +48,7 @@ extension MonitoringSnapshot {
         var copy = self
         copy.source = InertText.of(source)
         copy.problem = problem.map(InertText.of)
+        copy.alertsProblem = alertsProblem.map(InertText.of)
         return copy
     }
 }

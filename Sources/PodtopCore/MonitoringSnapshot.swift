@@ -24,16 +24,20 @@ public struct MonitoringSnapshot: Sendable, Equatable {
     public var takenAt: Date
     public var figures: [ServiceID: ServiceREDFigures]
     public var problem: String?
-    /// Firing, pending and suppressed alerts; empty when the round failed.
+    /// Firing, pending and suppressed alerts; empty when they could not be read.
     public var alerts: [MonitoringAlert]
+    /// Why the alerts could not be read (Alertmanager unreachable, say), apart from the
+    /// figures: no alert shown then means "cannot tell", not "none fires".
+    public var alertsProblem: String?
 
     public init(source: String, takenAt: Date, figures: [ServiceID: ServiceREDFigures] = [:], problem: String? = nil,
-                alerts: [MonitoringAlert] = []) {
+                alerts: [MonitoringAlert] = [], alertsProblem: String? = nil) {
         self.source = source
         self.takenAt = takenAt
         self.figures = figures
         self.problem = problem
         self.alerts = alerts
+        self.alertsProblem = alertsProblem
     }
 }
 

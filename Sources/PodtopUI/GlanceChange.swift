@@ -14,7 +14,8 @@ extension DashboardState {
             // Figures wait for the clock's frame; Prometheus going away or coming back, and an
             // alert starting or ending to fire, do not.
             let firing = { (snapshot: MonitoringSnapshot?) in snapshot?.alerts.filter { $0.state == .firing }.map(\.name) ?? [] }
-            return (monitoring?.problem == nil) != (next.problem == nil) || firing(monitoring) != firing(next)
+            return (monitoring?.problem == nil) != (next.problem == nil) || (monitoring?.alertsProblem == nil) != (next.alertsProblem == nil)
+                || firing(monitoring) != firing(next)
         case .runtime(.health(let target, let sample)):
             return health[target]?.verdict != sample.verdict
         case .runtime(.snapshot(let next)):

@@ -31,6 +31,9 @@ enum HeaderView {
         if let problem = state.monitoring?.problem {
             // Figures shown as n/a: say why, where the eye goes first.
             x += canvas.put(" prometheus n/a: \(problem) ", x: x, y: rect.y, role: .statusWarn, limit: max(0, rect.maxX - x - 40)) + 2
+        } else if let problem = state.monitoring?.alertsProblem {
+            // No alert on screen must not read as "none fires".
+            x += canvas.put(" alerts n/a: \(problem) ", x: x, y: rect.y, role: .statusWarn, limit: max(0, rect.maxX - x - 40)) + 2
         }
         if let disconnected = disconnectedText(state) {
             // The most important fact on the screen while it lasts: first, before the target.

@@ -85,4 +85,20 @@ import Testing
         #expect(round.figures.isEmpty)
         #expect(round.problem?.contains("Prometheus at http://127.0.0.1:9") == true, "\(round.problem ?? "")")
     }
+
+    @Test(.enabled(if: TestPrometheus.url != nil, "needs the Prometheus that scripts/test starts"))
+    func anAlertmanagerThatIsNotThereLeavesTheFiguresAndSaysAlertsCannotBeTold() async throws {
+        let url = try #require(TestPrometheus.url)
+        let settings = PrometheusSettings(url: url)
+        let absent = try PrometheusClient(PrometheusSettings(url: "http://127.0.0.1:9"), serverName: "Alertmanager")
+        let watcher = PrometheusWatcher(client: try PrometheusClient(settings), alertmanager: absent, settings: settings,
+                                        topology: topology(ports: [3001]))
+        let round = await watcher.round()
+        await watcher.client.shutdown()
+        await absent.shutdown()
+        #expect(round.problem == nil, "\(round.problem ?? "")")
+        #expect(round.figures.count == 1)
+        #expect(round.alerts.isEmpty)
+        #expect(round.alertsProblem?.contains("Alertmanager at http://127.0.0.1:9") == true, "\(round.alertsProblem ?? "")")
+    }
 }

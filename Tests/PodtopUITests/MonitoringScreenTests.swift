@@ -92,4 +92,13 @@ import Testing
         #expect(lines[0].contains("FIRING HighErrorRate (commerce/payment) · SlowAuth (core/auth)"), "\(lines[0])")
         #expect(lines.contains { $0.contains("Commerce CRITICAL") }, "\(lines.prefix(3).joined(separator: "\n"))")
     }
+
+    @Test func alertsThatCannotBeReadAreSaidSoNoAlertDoesNotReadAsNoneFiring() {
+        var state = Fixtures.state()
+        _ = state.handle(.runtime(.monitoring(MonitoringSnapshot(source: "http://127.0.0.1:9090", takenAt: Fixtures.epoch,
+                                                                 alertsProblem: "cannot reach Alertmanager at http://127.0.0.1:9093"))))
+        let header = screen(state, width: 200)[0]
+        #expect(header.contains("alerts n/a: cannot reach Alertmanager at http://127.0.0.1:9093"), "\(header)")
+        #expect(header.contains("prometheus http://127.0.0.1:9090"), "the figures still come: \(header)")
+    }
 }

@@ -42,7 +42,8 @@ public struct PrometheusWatcher: Sendable {
         await alertmanager?.shutdown()
     }
 
-    /// The three queries and the alerts, side by side; any one failing makes the round's problem.
+    /// The three queries and the alerts, side by side. A query failing makes the figures'
+    /// problem; the alerts failing, the alerts' own (the figures may still be there).
     func round() async -> MonitoringSnapshot {
         let queries = Self.queries(grouping: selectors.values.reduce(into: Set<String>()) { $0.formUnion($1.labelNames) },
                                    window: rateWindowSeconds)
@@ -50,14 +51,19 @@ public struct PrometheusWatcher: Sendable {
         async let errors = client.query(queries.errors)
         async let latency = client.query(queries.p95)
         async let firing = alerts()
+        var snapshot = MonitoringSnapshot(source: client.baseURL, takenAt: Date())
         do {
-            let (requestRates, errorRates, p95s, alerts) = (try await requests, try await errors, try await latency, try await firing)
-            return MonitoringSnapshot(source: client.baseURL, takenAt: Date(),
-                                      figures: figures(requests: requestRates.samples, errors: errorRates.samples, p95: p95s.samples),
-                                      alerts: alerts.map(assigned))
+            let (requestRates, errorRates, p95s) = (try await requests, try await errors, try await latency)
+            snapshot.figures = figures(requests: requestRates.samples, errors: errorRates.samples, p95: p95s.samples)
         } catch {
-            return MonitoringSnapshot(source: client.baseURL, takenAt: Date(), problem: error.message)
+            snapshot.problem = error.message
         }
+        do {
+            snapshot.alerts = try await firing.map(assigned)
+        } catch {
+            snapshot.alertsProblem = error.message
+        }
+        return snapshot
     }
 
     /// The PromQL of each figure, keeping the labels the selectors tell services apart by.
