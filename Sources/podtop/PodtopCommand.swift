@@ -190,14 +190,6 @@ struct PodtopCommand: ParsableCommand {
 
 /// Flags, environment and files resolved into what the dashboard needs, before any screen.
 struct Settings {
-    private static func prometheus(_ command: PodtopCommand, _ config: PodtopConfig) throws(FileProblem) -> PrometheusSettings? {
-        do {
-            return try command.source.prometheusSettings(config: config)
-        } catch {
-            throw FileProblem(file: "command line", line: nil, field: nil, problem: error.message)
-        }
-    }
-
     var config: PodtopConfig
     var themes: [Theme]
     var themeIndex: Int
@@ -222,5 +214,14 @@ struct Settings {
             readOnly: command.readOnly || command.wallboard || config.readOnly,
             prometheus: try prometheus(command, config)
         )
+    }
+
+    /// The config's `prometheus:` with `--prometheus` and `--alertmanager` laid over it.
+    private static func prometheus(_ command: PodtopCommand, _ config: PodtopConfig) throws(FileProblem) -> PrometheusSettings? {
+        do {
+            return try command.source.prometheusSettings(config: config)
+        } catch {
+            throw FileProblem(file: "command line", line: nil, field: nil, problem: error.message)
+        }
     }
 }
