@@ -7,6 +7,12 @@ public enum InertText {
     public static let maxBytes = 4096
 
     /// `text` unchanged (no copy) when it is short printable ASCII, as nearly all of it is.
+    /// Labels (Prometheus series, alerts) with every name and value made inert; two names that
+    /// become the same keep the first's value.
+    public static func of(labels: [String: String]) -> [String: String] {
+        Dictionary(labels.map { (of($0.key), of($0.value)) }) { first, _ in first }
+    }
+
     public static func of(_ text: String) -> String {
         if text.utf8.count <= maxBytes, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         return LogSanitizer(maxBytes: maxBytes).sanitize(Array(text.utf8))

@@ -30,6 +30,9 @@ public struct MonitoringSnapshot: Sendable, Equatable {
     /// figures: no alert shown then means "cannot tell", not "none fires".
     public var alertsProblem: String?
 
+    /// The alerts firing now: those that turn pods red and that the header names.
+    public var firing: [MonitoringAlert] { alerts.filter { $0.state == .firing } }
+
     public init(source: String, takenAt: Date, figures: [ServiceID: ServiceREDFigures] = [:], problem: String? = nil,
                 alerts: [MonitoringAlert] = [], alertsProblem: String? = nil) {
         self.source = source

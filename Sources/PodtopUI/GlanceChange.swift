@@ -13,9 +13,8 @@ extension DashboardState {
         case .runtime(.monitoring(let next)):
             // Figures wait for the clock's frame; Prometheus going away or coming back, and an
             // alert starting or ending to fire, do not.
-            let firing = { (snapshot: MonitoringSnapshot?) in snapshot?.alerts.filter { $0.state == .firing }.map(\.name) ?? [] }
             return (monitoring?.problem == nil) != (next.problem == nil) || (monitoring?.alertsProblem == nil) != (next.alertsProblem == nil)
-                || firing(monitoring) != firing(next)
+                || (monitoring?.firing.map(\.name) ?? []) != next.firing.map(\.name)
         case .runtime(.health(let target, let sample)):
             return health[target]?.verdict != sample.verdict
         case .runtime(.snapshot(let next)):

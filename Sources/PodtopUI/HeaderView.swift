@@ -57,7 +57,7 @@ enum HeaderView {
 extension HeaderView {
     /// " FIRING HighErrorRate (commerce/payment) · SlowAuth " for the alerts firing now.
     static func firingAlertsText(_ state: DashboardState) -> String? {
-        let firing = state.monitoring?.alerts.filter { $0.state == .firing } ?? []
+        let firing = state.monitoring?.firing ?? []
         guard !firing.isEmpty else { return nil }
         return " FIRING " + firing.map { alert in alert.service.map { "\(alert.name) (\($0))" } ?? alert.name }.joined(separator: " · ") + " "
     }

@@ -42,8 +42,8 @@ enum AlertAnswers {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let labels = AlertAnswers.inert(try c.decode([String: String].self, forKey: .labels))
-            let annotations = AlertAnswers.inert(c.lenient([String: String].self, .annotations) ?? [:])
+            let labels = InertText.of(labels: try c.decode([String: String].self, forKey: .labels))
+            let annotations = InertText.of(labels: c.lenient([String: String].self, .annotations) ?? [:])
             let state: MonitoringAlert.State = switch try c.decode(String.self, forKey: .state) {
             case "firing": .firing
             case "pending": .pending
@@ -64,8 +64,8 @@ enum AlertAnswers {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let labels = AlertAnswers.inert(try c.decode([String: String].self, forKey: .labels))
-            let annotations = AlertAnswers.inert(c.lenient([String: String].self, .annotations) ?? [:])
+            let labels = InertText.of(labels: try c.decode([String: String].self, forKey: .labels))
+            let annotations = InertText.of(labels: c.lenient([String: String].self, .annotations) ?? [:])
             // "active" fires; "suppressed" is silenced or inhibited; "unprocessed" has just come in.
             let state: MonitoringAlert.State = c.lenient(Status.self, .status)?.state == "suppressed" ? .suppressed : .firing
             alert = AlertAnswers.alert(labels: labels, annotations: annotations, state: state,
@@ -78,10 +78,6 @@ enum AlertAnswers {
     static func alert(labels: [String: String], annotations: [String: String], state: MonitoringAlert.State, since: Date?) -> MonitoringAlert {
         MonitoringAlert(name: labels["alertname"] ?? "unnamed alert", severity: labels["severity"] ?? "none", state: state, since: since,
                         summary: annotations["summary"] ?? annotations["description"] ?? "", labels: labels)
-    }
-
-    static func inert(_ labels: [String: String]) -> [String: String] {
-        Dictionary(labels.map { (InertText.of($0.key), InertText.of($0.value)) }) { first, _ in first }
     }
 
     /// RFC 3339 with or without a fraction (Prometheus sends nanoseconds, Alertmanager milliseconds).

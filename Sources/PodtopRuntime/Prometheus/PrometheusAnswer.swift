@@ -90,8 +90,7 @@ enum PrometheusAnswer {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let raw = try c.decode([String: String].self, forKey: .metric)
-            let labels = Dictionary(raw.map { (InertText.of($0.key), InertText.of($0.value)) }) { first, _ in first }
+            let labels = InertText.of(labels: try c.decode([String: String].self, forKey: .metric))
             guard let sample = try c.decode(Point.self, forKey: .value).sample(labels: labels) else {
                 throw DecodingError.dataCorruptedError(forKey: .value, in: c, debugDescription: "not a number")
             }
